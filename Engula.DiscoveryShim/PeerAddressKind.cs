@@ -1,0 +1,17 @@
+namespace Engula.DiscoveryShim;
+
+/// <summary>The address forms of CONTRACTS §3.</summary>
+public enum PeerAddressKind
+{
+    /// <summary><c>host:port</c> or <c>http://host:port</c>: one endpoint, host names re-resolved on failure.</summary>
+    HostPort,
+
+    /// <summary><c>dns:///host:port</c>: every A/AAAA record of the host (a headless Service).</summary>
+    Dns,
+
+    /// <summary><c>srv:///name</c>: the SRV records of the name.</summary>
+    Srv,
+
+    /// <summary>A bare logical name (<c>journal</c>, <c>storage</c>, <c>kernel</c>) resolved from configuration.</summary>
+    Logical,
+}

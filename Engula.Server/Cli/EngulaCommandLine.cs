@@ -1,0 +1,274 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
+using Engula.Server.Engine;
+using Engula.Server.Hosting;
+using Engula.Server.Journal;
+using Engula.Server.Kernel;
+using Engula.Server.Storage;
+
+namespace Engula.Server.Cli;
+
+/// <summary>
+/// The <c>engula</c> command line (CONTRACTS §1): the v0.2 grammar, the original operator's <c>--kube</c> and
+/// <c>demo-engine</c> forms, <c>engine run</c>, <c>shim run</c>, <c>health</c> and <c>--version</c>. Options may come
+/// before or after the <c>--mem</c>/<c>--file</c> mode. A usage error exits 2 with one line on stderr.
+/// </summary>
+public static class EngulaCommandLine
+{
+    public const int UsageError = 2;
+
+    public static string Version { get; } =
+        (typeof(EngulaCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
+            .Split('+')[0];
+
+    public static async Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = Build();
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync("engula: " + result.Errors[0].Message);
+            return UsageError;
+        }
+
+        // The host's console lifetime handles SIGTERM (stop accepting, drain, flush, exit 0); System.CommandLine
+        // must not race it with its own termination timeout.
+        return await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
+    }
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Engula v0.2 storage engine components: journal, storage, kernel and engine.");
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                version.Action = new PrintVersionAction();
+            }
+        }
+
+        root.Subcommands.Add(Component("journal", "commands to operate journal", JournalRun()));
+        root.Subcommands.Add(Component("storage", "commands to operate storage", StorageRun()));
+        root.Subcommands.Add(Component("kernel", "commands to operate kernel", KernelRun()));
+        root.Subcommands.Add(Component("engine", "commands to operate the hash engine", EngineRun("run the hash engine with its HTTP API", withKernelFlag: true)));
+        root.Subcommands.Add(Component("demo-engine", "the original operator's engine form (kernel from the environment)", EngineRun("run the hash engine with its HTTP API", withKernelFlag: false)));
+        root.Subcommands.Add(Component("shim", "DiscoveryShim sidecar", ShimRun()));
+        root.Subcommands.Add(HealthCommand());
+        return root;
+    }
+
+    private static Command Component(string name, string description, Command run)
+    {
+        var command = new Command(name, description);
+        command.Subcommands.Add(run);
+        return command;
+    }
+
+    private static Argument<string> AddrArgument() => new("ADDR") { Description = "socket address to listen (host:port)" };
+
+    private static Option<string?> AdminOption() => new("--admin") { Description = "address of an HTTP/1.1 listener for /health, /alive and /metrics" };
+
+    private static Option<bool> MemOption() => new("--mem") { Description = "stores data in memory" };
+
+    private static Command JournalRun()
+    {
+        var addr = AddrArgument();
+        var admin = AdminOption();
+        var mem = MemOption();
+        var file = new Option<string?>("--file") { Description = "stores data in local files", HelpName = "PATH" };
+        var segmentSize = new Option<long>("--segment-size") { Description = "segment size in bytes, file instance only", DefaultValueFactory = _ => JournalOptions.DefaultSegmentSize };
+        var run = new Command("run", "run a journal server") { addr, segmentSize, mem, file, admin };
+        run.Validators.Add(r => RequireExactlyOneMode(r, mem, file));
+        RequirePositive(segmentSize);
+        run.SetAction(async (parse, ct) =>
+        {
+            var server = ServerOptionsFrom(parse, addr, admin);
+            var options = new JournalOptions { Directory = parse.GetValue(file), SegmentSize = parse.GetValue(segmentSize) };
+            await using var app = JournalServer.Build(server, options);
+            await app.RunAsync();
+            return 0;
+        });
+        return run;
+    }
+
+    private static Command StorageRun()
+    {
+        var addr = AddrArgument();
+        var admin = AdminOption();
+        var mem = MemOption();
+        var file = new Option<string?>("--file") { Description = "stores data in local files", HelpName = "PATH" };
+        var run = new Command("run", "run a storage server") { addr, mem, file, admin };
+        run.Validators.Add(r => RequireExactlyOneMode(r, mem, file));
+        run.SetAction(async (parse, ct) =>
+        {
+            var server = ServerOptionsFrom(parse, addr, admin);
+            await using var app = StorageServer.Build(server, new StorageOptions { Directory = parse.GetValue(file) });
+            await app.RunAsync();
+            return 0;
+        });
+        return run;
+    }
+
+    private static Command KernelRun()
+    {
+        var addr = AddrArgument();
+        var admin = AdminOption();
+        var mem = MemOption();
+        var file = new Option<string?>("--file") { Description = "stores the manifest in this file (its directory is created if missing)", HelpName = "FILE" };
+        var kube = new Option<string?>("--kube") { Description = "like --file, with journal and storage found from the original operator's environment", HelpName = "FILE" };
+        var journal = new Option<string?>("--journal") { Description = "address of the journal server" };
+        var storage = new Option<string?>("--storage") { Description = "address of the storage server" };
+        var run = new Command("run", "run a kernel server") { addr, journal, storage, mem, file, kube, admin };
+        run.Validators.Add(r => RequireExactlyOneMode(r, mem, file, kube));
+        run.SetAction(async (parse, ct) =>
+        {
+            var server = ServerOptionsFrom(parse, addr, admin);
+            var kubeFile = parse.GetValue(kube);
+            var options = new KernelOptions
+            {
+                ManifestFile = kubeFile ?? parse.GetValue(file),
+                // --kube: peers come from the environment; placeholder flags (the original passed 0.0.0.0:9999) are ignored.
+                JournalFlag = kubeFile is null ? parse.GetValue(journal) : null,
+                StorageFlag = kubeFile is null ? parse.GetValue(storage) : null,
+            };
+            await using var app = KernelServer.Build(server, options);
+            await app.RunAsync();
+            return 0;
+        });
+        return run;
+    }
+
+    private static Command EngineRun(string description, bool withKernelFlag)
+    {
+        var addr = AddrArgument();
+        var admin = AdminOption();
+        var kernel = new Option<string?>("--kernel") { Description = "address of the kernel server" };
+        var maxValue = new Option<int>("--max-value-bytes") { Description = "largest value accepted", DefaultValueFactory = _ => EngineOptions.DefaultMaxValueBytes };
+        var flush = new Option<long>("--flush-threshold") { Description = "memtable size in bytes that triggers a flush to a table", DefaultValueFactory = _ => EngineOptions.DefaultFlushThreshold };
+        var run = new Command("run", description) { addr, maxValue, flush, admin };
+        if (withKernelFlag)
+        {
+            run.Options.Add(kernel);
+        }
+
+        RequirePositive(maxValue);
+        RequirePositive(flush);
+        run.Validators.Add(ValidateAddresses);
+        run.SetAction(async (parse, ct) =>
+        {
+            var server = ServerOptionsFrom(parse, addr, admin);
+            var options = new EngineOptions
+            {
+                KernelFlag = withKernelFlag ? parse.GetValue(kernel) : null,
+                MaxValueBytes = parse.GetValue(maxValue),
+                FlushThreshold = parse.GetValue(flush),
+            };
+            await using var app = EngineServer.Build(server, options);
+            await app.RunAsync();
+            return 0;
+        });
+        return run;
+    }
+
+    private static Command ShimRun()
+    {
+        var listen = new Option<string>("--listen") { Description = "loopback address to accept h2c gRPC on", Required = true };
+        var target = new Option<string>("--target") { Description = "peer address to forward to (any form of CONTRACTS §3)", Required = true };
+        var admin = AdminOption();
+        var run = new Command("run", "run the DiscoveryShim sidecar: an h2c gRPC forwarding proxy") { listen, target, admin };
+        run.Validators.Add(r =>
+        {
+            if (!ListenAddress.TryParse(r.GetValue(listen), out _, out var error))
+            {
+                r.AddError(error);
+            }
+
+            if (!Engula.DiscoveryShim.PeerAddress.TryParse(r.GetValue(target), out _, out var targetError))
+            {
+                r.AddError(targetError);
+            }
+        });
+        run.SetAction(async (parse, ct) =>
+        {
+            var server = new ServerOptions { Listen = ListenAddress.Parse(parse.GetValue(listen)!), Admin = ParseOptionalAddress(parse.GetValue(admin)) };
+            await using var app = ShimServer.Build(server, parse.GetValue(target)!);
+            await app.RunAsync();
+            return 0;
+        });
+        return run;
+    }
+
+    private static Command HealthCommand()
+    {
+        var addr = new Argument<string>("ADDR") { Description = "address of a gRPC server (any form of CONTRACTS §3)" };
+        var timeout = new Option<double>("--timeout") { Description = "seconds to wait for an answer", DefaultValueFactory = _ => 5 };
+        var command = new Command("health", "exit 0 if the grpc.health.v1 service at ADDR reports SERVING") { addr, timeout };
+        command.Validators.Add(r =>
+        {
+            if (!Engula.DiscoveryShim.PeerAddress.TryParse(r.GetValue(addr), out _, out var error))
+            {
+                r.AddError(error);
+            }
+        });
+        command.SetAction(async (parse, ct) =>
+            await HealthProbe.RunAsync(parse.GetValue(addr)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.InvocationConfiguration.Output, ct));
+        return command;
+    }
+
+    private static void RequireExactlyOneMode(System.CommandLine.Parsing.CommandResult result, Option<bool> mem, params Option<string?>[] files)
+    {
+        var count = (result.GetValue(mem) ? 1 : 0) + files.Count(f => result.GetResult(f) is not null);
+        var names = string.Join(" | ", new[] { mem.Name }.Concat(files.Select(f => f.Name + " <PATH>")));
+        if (count != 1)
+        {
+            result.AddError($"exactly one storage mode is required: {names}");
+        }
+
+        ValidateAddresses(result);
+    }
+
+    // Option validators run only when the option is given, so defaults need no check.
+    private static void RequirePositive<T>(Option<T> option) where T : struct, System.Numerics.INumber<T>
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && r.GetValueOrDefault<T>() <= T.Zero)
+            {
+                r.AddError($"{option.Name} must be positive");
+            }
+        });
+    }
+
+    private static void ValidateAddresses(System.CommandLine.Parsing.CommandResult result)
+    {
+        var listen = result.Command.Arguments.OfType<Argument<string>>().FirstOrDefault();
+        if (listen is not null && !ListenAddress.TryParse(result.GetValue(listen), out _, out var error))
+        {
+            result.AddError(error);
+        }
+
+        var admin = result.Command.Options.OfType<Option<string?>>().FirstOrDefault(o => o.Name == "--admin");
+        if (admin is not null && result.GetValue(admin) is { } adminText && !ListenAddress.TryParse(adminText, out _, out var adminError))
+        {
+            result.AddError("--admin: " + adminError);
+        }
+    }
+
+    private static ServerOptions ServerOptionsFrom(ParseResult parse, Argument<string> addr, Option<string?> admin) => new()
+    {
+        Listen = ListenAddress.Parse(parse.GetValue(addr)!),
+        Admin = ParseOptionalAddress(parse.GetValue(admin)),
+    };
+
+    private static ListenAddress? ParseOptionalAddress(string? text) => text is null ? null : ListenAddress.Parse(text);
+
+    private sealed class PrintVersionAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine($"engula {Version}");
+            return 0;
+        }
+    }
+}

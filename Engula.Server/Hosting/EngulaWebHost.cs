@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Engula.Server.Hosting;
+
+/// <summary>
+/// The web host every component runs in: Kestrel on the component's address (h2c for gRPC components,
+/// HTTP/1.1 for the engine), the optional admin listener, service defaults, unlimited gRPC message sizes
+/// (spec §2.0: tonic has no limit and the original mem journal sends whole streams in one message) and
+/// the <c>grpc.health.v1</c> service.
+/// </summary>
+public static class EngulaWebHost
+{
+    public static WebApplicationBuilder CreateBuilder(string component, ServerOptions options, HttpProtocols protocols, ComponentReadiness readiness)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "engula-" + component,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        if (options.Configuration is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(options.Configuration);
+        }
+
+        // Aspire and the original operator set OTEL_SERVICE_NAME; default to the component name otherwise.
+        if (string.IsNullOrEmpty(builder.Configuration["OTEL_SERVICE_NAME"]))
+        {
+            builder.Configuration["OTEL_SERVICE_NAME"] = component;
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
+            foreach (var ip in options.Listen.ResolveBindAddresses())
+            {
+                kestrel.Listen(ip, options.Listen.Port, o => o.Protocols = protocols);
+            }
+
+            if (options.Admin is { } admin)
+            {
+                foreach (var ip in admin.ResolveBindAddresses())
+                {
+                    kestrel.Listen(ip, admin.Port, o => o.Protocols = HttpProtocols.Http1);
+                }
+            }
+        });
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.AddServiceDefaults();
+        builder.Services.AddSingleton(readiness);
+        builder.Services.AddHealthChecks().AddCheck("ready", readiness);
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = null;
+            o.MaxSendMessageSize = null;
+        });
+        builder.Services.AddGrpcHealthChecks();
+        return builder;
+    }
+
+    /// <summary>Maps the health service and the admin endpoints shared by every component.</summary>
+    public static void MapCommonEndpoints(WebApplication app)
+    {
+        app.MapGrpcHealthChecksService();
+        app.MapDefaultEndpoints();
+    }
+}

@@ -1,0 +1,3 @@
+using Engula.Server.Cli;
+
+return await EngulaCommandLine.InvokeAsync(args, Console.Out, Console.Error);

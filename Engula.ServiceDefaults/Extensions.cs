@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Aspire-style service defaults shared by every Engula process: OpenTelemetry (exported over OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, and always scrapeable as Prometheus text), health checks and
+/// service discovery.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Tag of the health checks that answer <c>/alive</c> (liveness); every check answers <c>/health</c>.</summary>
+    public const string LiveTag = "live";
+
+    /// <summary>Meter and activity-source names all Engula components publish under.</summary>
+    public const string EngulaTelemetryPrefix = "Engula.";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+        builder.Services.AddServiceDiscovery();
+
+        // Only HttpClients get the standard resilience handler. gRPC channels are built by
+        // Engula.DiscoveryShim, which owns retries for them: stacking an HTTP resilience handler under
+        // gRPC retries would multiply attempts (CONTRACTS §3).
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(EngulaTelemetryPrefix + "*")
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource(EngulaTelemetryPrefix + "*")
+                .AddAspNetCoreInstrumentation(o =>
+                    // Probes and scrapes are noise in the trace view.
+                    o.Filter = ctx => !IsProbePath(ctx.Request.Path))
+                .AddHttpClientInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps <c>/health</c> (ready: every check), <c>/alive</c> (live-tagged checks) and <c>/metrics</c>
+    /// (Prometheus text). Unlike the Aspire template these are mapped in every environment, because
+    /// Kubernetes probes and the AppHost use them in production too.
+    /// </summary>
+    public static IEndpointConventionBuilder[] MapDefaultEndpoints(this WebApplication app)
+    {
+        return
+        [
+            app.MapHealthChecks("/health"),
+            app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) }),
+            app.MapPrometheusScrapingEndpoint("/metrics"),
+        ];
+    }
+
+    private static bool IsProbePath(Microsoft.AspNetCore.Http.PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/alive") || path.StartsWithSegments("/metrics");
+}
