@@ -34,7 +34,26 @@ public static class EngulaCommandLine
 
         // The host's console lifetime handles SIGTERM (stop accepting, drain, flush, exit 0); System.CommandLine
         // must not race it with its own termination timeout.
-        return await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
+        try
+        {
+            return await result.InvokeAsync(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                ProcessTerminationTimeout = null,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (UsageException e)
+        {
+            await stderr.WriteLineAsync("engula: " + e.Message);
+            return UsageError;
+        }
+        catch (Kernel.ManifestCorruptedException e)
+        {
+            await stderr.WriteLineAsync("engula: DATA_LOSS: " + e.Message);
+            return 1;
+        }
     }
 
     public static RootCommand Build()

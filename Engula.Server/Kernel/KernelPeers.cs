@@ -1,0 +1,48 @@
+using Engula.DiscoveryShim;
+using Engula.Protocol.Journal;
+using Engula.Protocol.Storage;
+using Grpc.Net.Client;
+
+namespace Engula.Server.Kernel;
+
+/// <summary>The kernel's journal and storage: the addresses it reports in <c>PlaceLookup</c> and the clients it uses.</summary>
+public sealed class KernelPeers : IDisposable
+{
+    private readonly GrpcChannel _journalChannel;
+    private readonly GrpcChannel _storageChannel;
+
+    public KernelPeers(string journalAddress, string storageAddress, EngulaChannelFactory channels)
+    {
+        JournalAddress = journalAddress;
+        StorageAddress = storageAddress;
+        _journalChannel = channels.CreateChannel(journalAddress);
+        _storageChannel = channels.CreateChannel(storageAddress);
+        Journal = new Protocol.Journal.Journal.JournalClient(_journalChannel);
+        Storage = new Protocol.Storage.Storage.StorageClient(_storageChannel);
+    }
+
+    /// <summary>The journal address in the form the kernel was given (CONTRACTS §3).</summary>
+    public string JournalAddress { get; }
+
+    public string StorageAddress { get; }
+
+    public Protocol.Journal.Journal.JournalClient Journal { get; }
+
+    public Protocol.Storage.Storage.StorageClient Storage { get; }
+
+    /// <summary>
+    /// An address as <c>PlaceLookup</c> reports it: as given, except that <c>http://host:port</c> becomes
+    /// <c>host:port</c>, because the original tonic client dials <c>"http://" + value</c>.
+    /// </summary>
+    public static string ForPlaceLookup(string address)
+    {
+        var trimmed = address.Trim();
+        return trimmed.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? trimmed["http://".Length..].TrimEnd('/') : trimmed;
+    }
+
+    public void Dispose()
+    {
+        _journalChannel.Dispose();
+        _storageChannel.Dispose();
+    }
+}

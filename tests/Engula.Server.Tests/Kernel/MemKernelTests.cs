@@ -1,0 +1,6 @@
+namespace Engula.Server.Tests.Kernel;
+
+public sealed class MemKernelTests : KernelConformanceTests
+{
+    protected override string? ManifestFile(string directory) => null;
+}
