@@ -49,10 +49,23 @@ public sealed record PeerAddress(PeerAddressKind Kind, string Host, int Port, st
         if (text.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
             hostPort = text["http://".Length..].TrimEnd('/');
+
+            // An http:// URL always names one endpoint; without this check "http://journal" would be taken
+            // for the logical name "journal".
+            if (hostPort.Length == 0 || (!hostPort.Contains(':', StringComparison.Ordinal)))
+            {
+                error = $"invalid address '{text}': expected http://host:port";
+                return false;
+            }
+        }
+        else if (text.StartsWith("dns://", StringComparison.OrdinalIgnoreCase))
+        {
+            error = $"invalid address '{text}': a DNS authority (dns://server/name) is not supported; use dns:///host:port and set the name server in the Engula:Discovery:NameServer setting";
+            return false;
         }
         else if (text.Contains("://", StringComparison.Ordinal))
         {
-            error = $"unsupported address scheme in '{text}' (use host:port, http://host:port, dns:///host:port or srv:///name)";
+            error = $"unsupported address scheme in '{text}' (use host:port, http://host:port, dns:///host:port or srv:///name; peers speak h2c, so https:// is not supported)";
             return false;
         }
 
@@ -79,6 +92,9 @@ public sealed record PeerAddress(PeerAddressKind Kind, string Host, int Port, st
         return new Uri($"http://{host}:{Port.ToString(CultureInfo.InvariantCulture)}");
     }
 
+    /// <summary>True when <see cref="Host"/> is an IP literal, so no name resolution is needed.</summary>
+    public bool IsIpLiteral => System.Net.IPAddress.TryParse(Host, out _);
+
     public override string ToString() => Original;
 
     internal static bool TrySplitHostPort(string text, out string host, out int port, [NotNullWhen(false)] out string? error)
@@ -97,6 +113,11 @@ public sealed record PeerAddress(PeerAddressKind Kind, string Host, int Port, st
 
             host = text[1..close];
             colon = close + 1;
+            if (!System.Net.IPAddress.TryParse(host, out var v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            {
+                error = $"invalid address '{text}': '[{host}]' is not an IPv6 address";
+                return false;
+            }
         }
         else
         {
@@ -111,6 +132,12 @@ public sealed record PeerAddress(PeerAddressKind Kind, string Host, int Port, st
             if (host.Contains(':', StringComparison.Ordinal))
             {
                 error = $"invalid address '{text}': IPv6 hosts need brackets ([v6]:port)";
+                return false;
+            }
+
+            if (!IsLogicalName(host))
+            {
+                error = $"invalid address '{text}': '{host}' is not a host name or IP address";
                 return false;
             }
         }

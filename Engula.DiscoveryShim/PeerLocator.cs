@@ -4,13 +4,23 @@ using Microsoft.Extensions.Configuration;
 namespace Engula.DiscoveryShim;
 
 /// <summary>
-/// Finds where a peer (<c>journal</c>, <c>storage</c>, <c>kernel</c>) lives, in the order CONTRACTS §3 fixes:
-/// the command-line flag, <c>ENGULA_&lt;PEER&gt;</c>, Aspire's <c>services__&lt;peer&gt;__grpc__&lt;i&gt;</c>, then the
-/// original operator's <c>kubecluster</c> + <c>&lt;peer&gt;port</c>.
+/// Finds where a peer (<c>journal</c>, <c>storage</c>, <c>kernel</c>) lives, in the order CONTRACTS §3 fixes —
+/// first match wins:
+/// <list type="number">
+/// <item>the command-line flag (<c>--journal</c>, <c>--storage</c>, <c>--kernel</c>);</item>
+/// <item><c>ENGULA_&lt;PEER&gt;</c> (any address form);</item>
+/// <item>Aspire's <c>services__&lt;peer&gt;__grpc__&lt;i&gt;</c> (the lowest index that has a value);</item>
+/// <item>the original operator's <c>kubecluster</c> + <c>&lt;peer&gt;port</c> → <c>dns:///&lt;kubecluster&gt;-&lt;peer&gt;:&lt;port&gt;</c>.</item>
+/// </list>
+/// A value that is itself a bare logical name (<c>--journal journal</c>) is looked up through steps 2–4 for that
+/// name. Every value found is validated, and a bad one is reported with the setting it came from, because
+/// "invalid port" alone does not tell an operator which of four places to fix.
 /// </summary>
 public static class PeerLocator
 {
     /// <summary>Returns the address of <paramref name="peer"/>, or null when nothing names it.</summary>
+    /// <exception cref="FormatException">A setting that names the peer holds an invalid address.</exception>
+    /// <exception cref="InvalidOperationException">The flag names a logical peer that no setting defines.</exception>
     public static string? Locate(string peer, string? flagValue, IConfiguration configuration)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
@@ -18,7 +28,7 @@ public static class PeerLocator
 
         if (!string.IsNullOrWhiteSpace(flagValue))
         {
-            return ResolveLogical(flagValue.Trim(), configuration) ?? flagValue.Trim();
+            return ResolveValue(flagValue.Trim(), "--" + peer.ToLowerInvariant(), configuration);
         }
 
         return LocateFromConfiguration(peer, configuration);
@@ -27,59 +37,118 @@ public static class PeerLocator
     /// <summary>Steps 2–4 of the order, without a command-line flag.</summary>
     public static string? LocateFromConfiguration(string peer, IConfiguration configuration)
     {
-        var env = configuration["ENGULA_" + peer.ToUpperInvariant()];
+        ArgumentException.ThrowIfNullOrEmpty(peer);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        var key = EnvironmentKey(peer);
+        var env = configuration[key];
         if (!string.IsNullOrWhiteSpace(env))
         {
-            return ResolveLogical(env.Trim(), configuration) ?? env.Trim();
+            return ResolveValue(env.Trim(), key, configuration);
         }
 
-        var aspire = AspireEndpoint(peer, "grpc", configuration);
-        if (aspire is not null)
-        {
-            return aspire;
-        }
-
-        return OriginalOperatorAddress(peer, configuration);
+        return FromAspireOrOriginal(peer, configuration);
     }
 
-    /// <summary>The original operator's discovery: <c>dns:///&lt;kubecluster&gt;-&lt;peer&gt;:&lt;peer&gt;port</c>.</summary>
+    /// <summary>The original operator's discovery: <c>dns:///&lt;kubecluster&gt;-&lt;peer&gt;:&lt;peer&gt;port</c>, or null
+    /// when either variable is missing.</summary>
+    /// <exception cref="FormatException">The port variable is not a port number.</exception>
     public static string? OriginalOperatorAddress(string peer, IConfiguration configuration)
     {
+        ArgumentException.ThrowIfNullOrEmpty(peer);
+        ArgumentNullException.ThrowIfNull(configuration);
+
         var cluster = configuration["kubecluster"];
-        var port = configuration[peer.ToLowerInvariant() + "port"];
+        var portKey = peer.ToLowerInvariant() + "port";
+        var port = configuration[portKey];
         if (string.IsNullOrWhiteSpace(cluster) || string.IsNullOrWhiteSpace(port))
         {
             return null;
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"dns:///{cluster.Trim()}-{peer.ToLowerInvariant()}:{port.Trim()}");
+        if (!int.TryParse(port.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
+        {
+            throw new FormatException($"{portKey}='{port}' is not a port number (1-65535)");
+        }
+
+        var address = string.Create(CultureInfo.InvariantCulture, $"dns:///{cluster.Trim()}-{peer.ToLowerInvariant()}:{number}");
+        return Validate(address, $"kubecluster + {portKey}");
     }
 
     /// <summary>
-    /// The first Aspire service-discovery endpoint <c>services__&lt;service&gt;__&lt;endpoint&gt;__0</c>; Aspire writes
-    /// it as a URL (<c>http://localhost:24570</c>).
+    /// The first Aspire service-discovery endpoint <c>services__&lt;service&gt;__&lt;endpoint&gt;__&lt;i&gt;</c> (lowest
+    /// index first); Aspire writes it as a URL (<c>http://localhost:24570</c>).
     /// </summary>
     public static string? AspireEndpoint(string service, string endpoint, IConfiguration configuration)
     {
-        var section = configuration.GetSection($"services:{service}:{endpoint}");
-        foreach (var child in section.GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal))
-        {
-            if (!string.IsNullOrWhiteSpace(child.Value))
-            {
-                return child.Value.Trim();
-            }
-        }
+        ArgumentException.ThrowIfNullOrEmpty(service);
+        ArgumentException.ThrowIfNullOrEmpty(endpoint);
+        ArgumentNullException.ThrowIfNull(configuration);
 
-        return null;
+        var section = configuration.GetSection($"services:{service}:{endpoint}");
+        var first = section.GetChildren()
+            .Where(c => !string.IsNullOrWhiteSpace(c.Value))
+            // Ordinal order would put "10" before "2"; the index is a number.
+            .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : int.MaxValue)
+            .ThenBy(c => c.Key, StringComparer.Ordinal)
+            .FirstOrDefault();
+        return first?.Value?.Trim();
     }
 
-    private static string? ResolveLogical(string value, IConfiguration configuration)
+    private static string EnvironmentKey(string peer) => "ENGULA_" + peer.ToUpperInvariant();
+
+    private static string? FromAspireOrOriginal(string peer, IConfiguration configuration)
     {
-        if (!PeerAddress.TryParse(value, out var address, out _) || address.Kind != PeerAddressKind.Logical)
+        var aspire = AspireEndpoint(peer, "grpc", configuration);
+        if (aspire is not null)
         {
-            return null;
+            return Validate(aspire, $"services__{peer}__grpc");
         }
 
-        return AspireEndpoint(address.Host, "grpc", configuration) ?? OriginalOperatorAddress(address.Host, configuration);
+        return OriginalOperatorAddress(peer, configuration);
+    }
+
+    /// <summary>Validates <paramref name="value"/>; a logical name is looked up through steps 2–4 for that name.</summary>
+    private static string ResolveValue(string value, string source, IConfiguration configuration)
+    {
+        if (!PeerAddress.TryParse(value, out var address, out var error))
+        {
+            throw new FormatException($"{source}: {error}");
+        }
+
+        if (address.Kind != PeerAddressKind.Logical)
+        {
+            return value;
+        }
+
+        var name = address.Host;
+        var key = EnvironmentKey(name);
+        var env = configuration[key];
+
+        // ENGULA_X may itself hold a logical name; following it again could loop, so only a concrete address counts.
+        if (!string.IsNullOrWhiteSpace(env) && PeerAddress.TryParse(env.Trim(), out var envAddress, out _) && envAddress.Kind != PeerAddressKind.Logical)
+        {
+            return env.Trim();
+        }
+
+        return FromAspireOrOriginal(name, configuration)
+            ?? throw new InvalidOperationException(
+                $"{source}='{value}' names the logical peer '{name}', but no address is configured for it " +
+                $"(set {key}, services__{name}__grpc__0, or kubecluster + {name.ToLowerInvariant()}port; or give host:port)");
+    }
+
+    private static string Validate(string value, string source)
+    {
+        if (!PeerAddress.TryParse(value, out var address, out var error))
+        {
+            throw new FormatException($"{source}: {error}");
+        }
+
+        if (address.Kind == PeerAddressKind.Logical)
+        {
+            throw new FormatException($"{source}: '{value}' is not an address (expected host:port, http://host:port, dns:///host:port or srv:///name)");
+        }
+
+        return value;
     }
 }
