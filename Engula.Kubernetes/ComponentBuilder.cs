@@ -1,0 +1,409 @@
+using k8s.Models;
+
+namespace Engula.Kubernetes;
+
+/// <summary>
+/// Turns one resolved component into its objects. Only fields that Kubernetes 1.20 knows are set (the test API
+/// server is 1.20, and server-side apply answers 500 to an unknown field); the one exception is the
+/// PodDisruptionBudget's <c>policy/v1</c> group-version (1.21+), which is checked offline instead.
+/// </summary>
+internal static class ComponentBuilder
+{
+    private const string GrpcPortName = "grpc";
+    private const string HttpPortName = "http";
+    private const string AdminPortName = "admin";
+    private const string TmpVolumeName = "tmp";
+
+    internal static ComponentObjects Build(ResolvedCluster cluster, ResolvedComponent component)
+    {
+        var labels = LabelSet.ForComponent(cluster, component);
+        var selector = LabelSet.Selector(cluster.Instance, component.KindName);
+        return new ComponentObjects(
+            component.Kind,
+            component.Name,
+            component.Port,
+            component.AdminPort,
+            Service(cluster, component, labels, selector),
+            StatefulSet(cluster, component, labels, selector),
+            PodDisruptionBudget(cluster, component, labels, selector),
+            NetworkPolicy(cluster, component, labels, selector));
+    }
+
+    internal static V1ServiceAccount ServiceAccount(EngulaCluster cluster, string instance) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "ServiceAccount",
+        Metadata = Metadata(instance + "-sa", cluster.Namespace, LabelSet.ForCluster(instance, cluster.ManagedBy), cluster.Owner),
+        // Engula never calls the Kubernetes API: no token in any pod (the pod template says so too).
+        AutomountServiceAccountToken = false,
+    };
+
+    private static V1ObjectMeta Metadata(string name, string? ns, Dictionary<string, string> labels, V1OwnerReference? owner) => new()
+    {
+        Name = name,
+        NamespaceProperty = ns,
+        Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal),
+        OwnerReferences = owner is null ? null : [owner with { }],
+    };
+
+    private static string MainPortName(ResolvedComponent c) => c.Kind == EngulaComponentKind.Engine ? HttpPortName : GrpcPortName;
+
+    /// <summary>The port the probes use: the admin listener, or the engine's own HTTP port (it has no admin port).</summary>
+    private static string ProbePortName(ResolvedComponent c) => c.AdminPort is null ? HttpPortName : AdminPortName;
+
+    private static V1Service Service(ResolvedCluster cluster, ResolvedComponent c, Dictionary<string, string> labels, Dictionary<string, string> selector)
+    {
+        // Trap C (recipe): server-side apply of a ServicePort without `protocol` fails on 1.20 with a 500, so every
+        // port names TCP explicitly. targetPort refers to the container port by name so the two cannot drift.
+        var ports = new List<V1ServicePort>
+        {
+            new() { Name = MainPortName(c), Port = c.Port, TargetPort = MainPortName(c), Protocol = "TCP" },
+        };
+        if (c.AdminPort is { } admin)
+        {
+            ports.Add(new() { Name = AdminPortName, Port = admin, TargetPort = AdminPortName, Protocol = "TCP" });
+        }
+
+        return new V1Service
+        {
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = Metadata(c.Name, cluster.Spec.Namespace, labels, c.Spec.Owner),
+            Spec = new V1ServiceSpec
+            {
+                // Headless: DNS returns every pod's address (dns:/// discovery re-resolves them) and gives each pod
+                // the stable name <name>-<ordinal>.<name> of the original README.
+                ClusterIP = "None",
+                // Pods are in DNS before they are Ready: the kernel must reach the journal while both are still
+                // starting, and readiness of the kernel depends on reaching them (CONTRACTS §1).
+                PublishNotReadyAddresses = true,
+                Selector = new Dictionary<string, string>(selector, StringComparer.Ordinal),
+                Ports = ports,
+            },
+        };
+    }
+
+    private static V1StatefulSet StatefulSet(ResolvedCluster cluster, ResolvedComponent c, Dictionary<string, string> labels, Dictionary<string, string> selector)
+    {
+        var volumeClaimTemplates = c.HasVolume
+            ? new List<V1PersistentVolumeClaim>
+            {
+                new()
+                {
+                    // Claim templates are immutable after creation: only the selector labels, which never change.
+                    Metadata = new V1ObjectMeta { Name = EngulaObjects.DataVolumeName, Labels = new Dictionary<string, string>(selector, StringComparer.Ordinal) },
+                    Spec = new V1PersistentVolumeClaimSpec
+                    {
+                        AccessModes = [.. c.StorageAccessModes],
+                        StorageClassName = c.Spec.StorageClassName,
+                        Resources = new V1VolumeResourceRequirements
+                        {
+                            Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = c.StorageSize! },
+                        },
+                    },
+                },
+            }
+            : null;
+
+        return new V1StatefulSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "StatefulSet",
+            Metadata = Metadata(c.Name, cluster.Spec.Namespace, labels, c.Spec.Owner),
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = c.Spec.Replicas,
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(selector, StringComparer.Ordinal) },
+                ServiceName = c.Name,
+                // OrderedReady (not the original's Parallel): pod N+1 starts only when pod N is Ready, and scale-down
+                // removes the highest ordinal first, one at a time. Journal, storage and kernel hold the only copy of
+                // their data in v0.2; ordered, one-at-a-time changes are the conservative choice and cost nothing at
+                // one replica (the only count the v0.2 design can use).
+                PodManagementPolicy = "OrderedReady",
+                // RollingUpdate (not OnDelete): a new image or setting is rolled out by the controller, highest
+                // ordinal first, waiting for each pod to be Ready again before the next. With a ReadWriteOnce volume
+                // a pod can only be replaced by stopping it first, so the brief outage of a single replica is
+                // inherent; OnDelete would only leave the old pod running until someone deletes it by hand.
+                UpdateStrategy = new V1StatefulSetUpdateStrategy
+                {
+                    Type = "RollingUpdate",
+                    RollingUpdate = new V1RollingUpdateStatefulSetStrategy { Partition = 0 },
+                },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal) },
+                    Spec = PodSpec(cluster, c),
+                },
+                VolumeClaimTemplates = volumeClaimTemplates,
+            },
+        };
+    }
+
+    private static V1PodSpec PodSpec(ResolvedCluster cluster, ResolvedComponent c)
+    {
+        var mounts = new List<V1VolumeMount>();
+        if (c.HasVolume)
+        {
+            mounts.Add(new() { Name = EngulaObjects.DataVolumeName, MountPath = EngulaObjects.DataMountPath });
+        }
+
+        // The root filesystem is read-only; .NET still wants a writable temp directory (diagnostics IPC socket,
+        // temp files), so /tmp is a small emptyDir.
+        mounts.Add(new() { Name = TmpVolumeName, MountPath = "/tmp" });
+
+        return new V1PodSpec
+        {
+            ServiceAccountName = cluster.ServiceAccountName,
+            AutomountServiceAccountToken = false,
+            // Service links would inject <SERVICE>_PORT=tcp://… variables for every Service in the namespace; a
+            // Service named `kernel` would produce KERNEL_PORT. Engula's discovery is explicit (CONTRACTS §3).
+            EnableServiceLinks = false,
+            // SIGTERM makes a component stop accepting, finish in-flight calls and flush (CONTRACTS §1); 60 s as
+            // the original, well above what a flush of a v0.2 memtable needs.
+            TerminationGracePeriodSeconds = 60,
+            SecurityContext = new V1PodSecurityContext
+            {
+                RunAsNonRoot = true,
+                RunAsUser = EngulaObjects.ImageUserId,
+                RunAsGroup = EngulaObjects.ImageUserId,
+                // fsGroup makes the data volume group-writable for the non-root user on any provisioner;
+                // OnRootMismatch skips the recursive chown on every restart once the volume is right.
+                FsGroup = EngulaObjects.ImageUserId,
+                FsGroupChangePolicy = "OnRootMismatch",
+                SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+            },
+            Containers =
+            [
+                new V1Container
+                {
+                    Name = EngulaObjects.ContainerName,
+                    Image = c.Spec.Image,
+                    ImagePullPolicy = c.Spec.ImagePullPolicy,
+                    Command = [.. EngulaObjects.Command(c.Kind, c.Port, c.AdminPort)],
+                    Ports = ContainerPorts(c),
+                    Env = Env(cluster, c),
+                    Resources = Resources(c.Spec.Resources),
+                    StartupProbe = StartupProbe(c),
+                    ReadinessProbe = ReadinessProbe(c),
+                    LivenessProbe = LivenessProbe(c),
+                    SecurityContext = new V1SecurityContext
+                    {
+                        AllowPrivilegeEscalation = false,
+                        ReadOnlyRootFilesystem = true,
+                        RunAsNonRoot = true,
+                        Capabilities = new V1Capabilities { Drop = ["ALL"] },
+                    },
+                    VolumeMounts = mounts,
+                    // A crash's last log lines become the termination message `kubectl describe` shows.
+                    TerminationMessagePolicy = "FallbackToLogsOnError",
+                },
+            ],
+            Volumes =
+            [
+                new V1Volume { Name = TmpVolumeName, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("64Mi") } },
+            ],
+        };
+    }
+
+    private static List<V1ContainerPort> ContainerPorts(ResolvedComponent c)
+    {
+        var ports = new List<V1ContainerPort> { new() { Name = MainPortName(c), ContainerPort = c.Port, Protocol = "TCP" } };
+        if (c.AdminPort is { } admin)
+        {
+            ports.Add(new() { Name = AdminPortName, ContainerPort = admin, Protocol = "TCP" });
+        }
+
+        return ports;
+    }
+
+    /// <summary>
+    /// CONTRACTS §3: <c>ENGULA_*</c> peer addresses (first choice of our server) and the original env vars
+    /// (<c>kubecluster</c>, <c>journalport</c>, <c>storageport</c>, <c>kernelport</c>, <c>POD_NAME</c>), always with the
+    /// peers' real ports — the original hard-coded the defaults (spec §7 item 17).
+    /// </summary>
+    private static List<V1EnvVar> Env(ResolvedCluster cluster, ResolvedComponent c)
+    {
+        var env = new List<V1EnvVar>
+        {
+            new() { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
+        };
+
+        void Peer(string name, EngulaComponentKind kind)
+        {
+            // The resolver guaranteed the peer exists.
+            var peer = cluster.Find(kind)!;
+            env.Add(new() { Name = name, Value = EngulaObjects.DnsAddress(peer.Name, peer.Port) });
+        }
+
+        switch (c.Kind)
+        {
+            case EngulaComponentKind.Kernel:
+                Peer("ENGULA_JOURNAL", EngulaComponentKind.Journal);
+                Peer("ENGULA_STORAGE", EngulaComponentKind.Storage);
+                break;
+            case EngulaComponentKind.Engine:
+                Peer("ENGULA_KERNEL", EngulaComponentKind.Kernel);
+                break;
+        }
+
+        if (cluster.KubeCluster is { } kubeCluster)
+        {
+            env.Add(new() { Name = "kubecluster", Value = kubeCluster });
+        }
+
+        // As the original: every component gets the ports of the cluster's journal, storage and kernel.
+        foreach (var (name, kind) in new[]
+                 {
+                     ("journalport", EngulaComponentKind.Journal),
+                     ("storageport", EngulaComponentKind.Storage),
+                     ("kernelport", EngulaComponentKind.Kernel),
+                 })
+        {
+            if (cluster.Find(kind) is { } peer)
+            {
+                env.Add(new() { Name = name, Value = Check.Invariant(peer.Port) });
+            }
+        }
+
+        foreach (var (name, value) in (c.Spec.Env ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            env.Add(new() { Name = name, Value = value });
+        }
+
+        return env;
+    }
+
+    /// <summary>
+    /// The caller's resources (copied, keys sorted), or the defaults: requests small enough to schedule on a
+    /// laptop cluster, a memory limit so a leak cannot take the node, and a CPU limit of one core (v0.2's
+    /// components are not CPU-bound; lift it for benchmarks).
+    /// </summary>
+    private static V1ResourceRequirements Resources(V1ResourceRequirements? given)
+    {
+        static Dictionary<string, ResourceQuantity>? Copy(IDictionary<string, ResourceQuantity>? source) =>
+            source?.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => new ResourceQuantity(kv.Value.ToString()), StringComparer.Ordinal);
+
+        if (given is not null)
+        {
+            return new V1ResourceRequirements { Requests = Copy(given.Requests), Limits = Copy(given.Limits) };
+        }
+
+        return new V1ResourceRequirements
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("256Mi") },
+            Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("1"), ["memory"] = new("1Gi") },
+        };
+    }
+
+    /// <summary>
+    /// Startup probe on <c>/alive</c> (the process is up), not <c>/health</c>: a kernel is not ready while its journal
+    /// is down, and that must not get it killed. Generous — 10 minutes — because the engine opens its port only
+    /// after recovery (replaying the journal), which grows with the data; liveness takes over once it passes.
+    /// </summary>
+    private static V1Probe StartupProbe(ResolvedComponent c) => new()
+    {
+        HttpGet = new V1HTTPGetAction { Path = "/alive", Port = ProbePortName(c) },
+        PeriodSeconds = 5,
+        TimeoutSeconds = 3,
+        FailureThreshold = 120,
+    };
+
+    /// <summary>Readiness on <c>/health</c>: ready when the component's own dependencies answer (CONTRACTS §1).</summary>
+    private static V1Probe ReadinessProbe(ResolvedComponent c) => new()
+    {
+        HttpGet = new V1HTTPGetAction { Path = "/health", Port = ProbePortName(c) },
+        PeriodSeconds = 5,
+        TimeoutSeconds = 3,
+        FailureThreshold = 3,
+    };
+
+    /// <summary>Liveness on <c>/alive</c>: restart only a process that stopped answering for a minute, never for a slow peer.</summary>
+    private static V1Probe LivenessProbe(ResolvedComponent c) => new()
+    {
+        HttpGet = new V1HTTPGetAction { Path = "/alive", Port = ProbePortName(c) },
+        PeriodSeconds = 10,
+        TimeoutSeconds = 3,
+        FailureThreshold = 6,
+    };
+
+    /// <summary>
+    /// Journal, storage and kernel: <c>maxUnavailable: 0</c>. Each pod holds the only copy of its data in v0.2 on a
+    /// ReadWriteOnce volume; evicting it (a node drain) takes the whole cluster down until the pod is rescheduled
+    /// and its volume re-attached, possibly never if the volume is zonal. The budget makes a drain wait for a
+    /// human, who can move the pod deliberately (<c>kubectl delete pod</c>). <c>minAvailable: 1</c> would do the
+    /// same at one replica but would silently permit evictions if someone scaled up.
+    /// Engine: <c>maxUnavailable: 1</c>. It keeps no data (it recovers from the journal), so drains may move it;
+    /// the budget still bounds disruption to one engine at a time.
+    /// </summary>
+    private static V1PodDisruptionBudget PodDisruptionBudget(ResolvedCluster cluster, ResolvedComponent c, Dictionary<string, string> labels, Dictionary<string, string> selector) => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = Metadata(c.Name, cluster.Spec.Namespace, labels, c.Spec.Owner),
+        Spec = new V1PodDisruptionBudgetSpec
+        {
+            MaxUnavailable = c.Kind == EngulaComponentKind.Engine ? 1 : 0,
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(selector, StringComparer.Ordinal) },
+        },
+    };
+
+    /// <summary>
+    /// Ingress only (egress stays open: DNS and peers). The gRPC ports of journal, storage and kernel accept only
+    /// the same cluster's kernel and engine pods; the engine's HTTP port (the user-facing API) and every admin
+    /// port accept anyone. Admin is open for the kubelet's probes and for Prometheus: most CNIs (Calico, Cilium)
+    /// never apply NetworkPolicy to the node's own probe traffic, but some do, and a scraper runs in another
+    /// namespace. The admin port exposes health and metrics only, nothing that reads or writes data.
+    /// </summary>
+    private static V1NetworkPolicy NetworkPolicy(ResolvedCluster cluster, ResolvedComponent c, Dictionary<string, string> labels, Dictionary<string, string> selector)
+    {
+        var rules = new List<V1NetworkPolicyIngressRule>();
+        if (c.Kind == EngulaComponentKind.Engine)
+        {
+            rules.Add(new() { Ports = [new() { Protocol = "TCP", Port = HttpPortName }] });
+        }
+        else
+        {
+            rules.Add(new()
+            {
+                FromProperty =
+                [
+                    new V1NetworkPolicyPeer
+                    {
+                        PodSelector = new V1LabelSelector
+                        {
+                            MatchLabels = new Dictionary<string, string>(StringComparer.Ordinal)
+                            {
+                                [LabelSet.Instance] = cluster.Instance,
+                                [LabelSet.Name] = LabelSet.AppName,
+                            },
+                            MatchExpressions =
+                            [
+                                new V1LabelSelectorRequirement
+                                {
+                                    Key = LabelSet.Component,
+                                    OperatorProperty = "In",
+                                    Values = [EngulaObjects.KindName(EngulaComponentKind.Kernel), EngulaObjects.KindName(EngulaComponentKind.Engine)],
+                                },
+                            ],
+                        },
+                    },
+                ],
+                Ports = [new() { Protocol = "TCP", Port = GrpcPortName }],
+            });
+            rules.Add(new() { Ports = [new() { Protocol = "TCP", Port = AdminPortName }] });
+        }
+
+        return new V1NetworkPolicy
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "NetworkPolicy",
+            Metadata = Metadata(c.Name, cluster.Spec.Namespace, labels, c.Spec.Owner),
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(selector, StringComparer.Ordinal) },
+                PolicyTypes = ["Ingress"],
+                Ingress = rules,
+            },
+        };
+    }
+}

@@ -1,0 +1,45 @@
+using Engula.Kubernetes;
+
+namespace Engula.Kubernetes.Tests;
+
+/// <summary>Cluster descriptions the tests build: the original sample, a bare-named one, and one with non-default ports.</summary>
+internal static class Samples
+{
+    internal const string Image = "ghcr.io/engula/engula:0.2.0";
+
+    internal static EngulaComponent Component(EngulaComponentKind kind) => new() { Kind = kind, Image = Image };
+
+    internal static EngulaComponent[] AllFour() =>
+    [
+        Component(EngulaComponentKind.Journal),
+        Component(EngulaComponentKind.Storage),
+        Component(EngulaComponentKind.Kernel),
+        Component(EngulaComponentKind.Engine),
+    ];
+
+    /// <summary>The original operator's sample (spec §5.4): cluster-sample, one of each, 1Gi volumes.</summary>
+    internal static EngulaCluster ClusterSample(string? ns = null) => new()
+    {
+        Name = "cluster-sample",
+        Namespace = ns,
+        Components = AllFour(),
+    };
+
+    /// <summary>What the default AppHost publishes: no cluster name, bare component names.</summary>
+    internal static EngulaCluster Bare(string? ns = null) => new() { Namespace = ns, Components = AllFour() };
+
+    /// <summary>Every port moved off its default, a storage class, extra env and labels.</summary>
+    internal static EngulaCluster CustomPorts(string? ns = null) => new()
+    {
+        Name = "custom",
+        Namespace = ns,
+        ManagedBy = "engula-tests",
+        Components =
+        [
+            Component(EngulaComponentKind.Engine) with { Port = 18080, Env = new Dictionary<string, string> { ["Z_LAST"] = "z", ["A_FIRST"] = "a" } },
+            Component(EngulaComponentKind.Kernel) with { Port = 17001, AdminPort = 17101 },
+            Component(EngulaComponentKind.Storage) with { Port = 17002, StorageSize = "5Gi", StorageClassName = "fast-ssd" },
+            Component(EngulaComponentKind.Journal) with { Port = 17003, Labels = new Dictionary<string, string> { ["team"] = "storage" } },
+        ],
+    };
+}
