@@ -1,12 +1,42 @@
 using Engula.Server.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Journal;
 
 /// <summary>Builds the journal process: <c>engula.journal.v1.Journal</c> over h2c.</summary>
 public static class JournalServer
 {
+    /// <summary>
+    /// Builds the journal server. In file mode every stream is recovered here, before the returned application starts
+    /// listening, so the first call already sees all acknowledged events.
+    /// </summary>
     public static WebApplication Build(ServerOptions server, JournalOptions options)
     {
-        throw new NotImplementedException("journal server: in progress");
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.SegmentSize);
+
+        // The journal has no dependencies: ready as soon as it listens (recovery is over by then).
+        var readiness = new ComponentReadiness(initiallyReady: true);
+        var builder = EngulaWebHost.CreateBuilder("journal", server, HttpProtocols.Http2, readiness);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<JournalMetrics>();
+        if (options.Directory is null)
+        {
+            builder.Services.AddSingleton<IJournalStore, MemJournalStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<FileJournalStore>();
+            builder.Services.AddSingleton<IJournalStore>(sp => sp.GetRequiredService<FileJournalStore>());
+        }
+
+        builder.Services.AddGrpc().AddServiceOptions<JournalService>(o => o.Interceptors.Add<JournalStatusInterceptor>());
+
+        var app = builder.Build();
+        _ = app.Services.GetRequiredService<IJournalStore>();
+        EngulaWebHost.MapCommonEndpoints(app);
+        app.MapGrpcService<JournalService>();
+        return app;
     }
 }

@@ -1,0 +1,28 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Engula.Server.Journal;
+
+/// <summary>
+/// The segment appends go to. <see cref="Handle"/> is written only by the stream's writer loop; the committed fields
+/// change under the stream's lock, where readers take their snapshot.
+/// </summary>
+internal sealed class ActiveSegment(ulong number, string path, SafeFileHandle handle, ulong? previousLastTs)
+{
+    public ulong Number { get; } = number;
+
+    public string Path { get; } = path;
+
+    public SafeFileHandle Handle { get; } = handle;
+
+    /// <summary>The stream's last timestamp when this segment was created (from its header).</summary>
+    public ulong? PreviousLastTs { get; } = previousLastTs;
+
+    /// <summary>End of the acknowledged (fsynced) records; the next batch is written here.</summary>
+    public long CommittedLength { get; set; } = SegmentFormat.HeaderSize;
+
+    public int RecordCount { get; set; }
+
+    public ulong? FirstTs { get; set; }
+
+    public ulong? LastTs { get; set; }
+}
