@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Engula.Server.Storage;
+
+/// <summary>Structured storage logs.</summary>
+internal static partial class StorageLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Storage opened {Root}: {BucketCount} buckets, {TempRemoved} leftover partial uploads removed")]
+    public static partial void Opened(ILogger logger, string root, int bucketCount, int tempRemoved);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Storage could not remove {Path}; it is removed at the next start")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Storage call {Method} failed unexpectedly")]
+    public static partial void UnexpectedFailure(ILogger logger, Exception exception, string method);
+}
