@@ -1,0 +1,218 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Engula.Kubernetes.Tests;
+
+/// <summary>
+/// The builders' objects on a real API server (1.20.2 here, or ENGULA_TEST_KUBECONFIG) with the controller-manager
+/// running: every object is accepted by server-side apply, a second apply changes nothing, and the StatefulSet
+/// controller creates Pods whose spec is what the builders said.
+/// </summary>
+[Collection(KubeCollection.Name)]
+public sealed class ApiServerTests(KubeTestCluster cluster)
+{
+    private const string FieldManager = "engula-tests";
+    private static readonly TimeSpan PodTimeout = TimeSpan.FromSeconds(60);
+
+    public static TheoryData<string> Samples_() => ["cluster-sample", "bare", "custom-ports"];
+
+    private static EngulaCluster Sample(string name, string ns) => name switch
+    {
+        "cluster-sample" => Samples.ClusterSample(ns),
+        "bare" => Samples.Bare(ns),
+        _ => Samples.CustomPorts(ns),
+    };
+
+    [Theory]
+    [MemberData(nameof(Samples_))]
+    public async Task Every_object_is_accepted_and_the_StatefulSet_controller_creates_pods_with_the_built_spec(string sample)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ns = await cluster.CreateNamespaceAsync(ct);
+        var built = EngulaObjects.Build(Sample(sample, ns.Name));
+
+        // 1. Server-side apply of every object, ServiceAccount first (pods referencing it are refused without it).
+        var first = new List<V1ObjectMeta>();
+        foreach (var obj in built.All)
+        {
+            var applied = await ApplyAsync(obj, ns.Name, ct);
+            Assert.False(string.IsNullOrEmpty(applied.Uid), $"{obj.Kind}/{obj.Metadata.Name} has no uid");
+            Assert.Equal(obj.Metadata.Labels, applied.Labels);
+            first.Add(applied);
+        }
+
+        // 2. Applying the same objects again is a no-op: the output carries no server-defaulted or unstable field
+        // that would fight the server. StatefulSets are compared by generation (spec changes) only: their
+        // resourceVersion moves with the controller's status writes (recipe trap A).
+        for (int i = 0; i < built.All.Count; i++)
+        {
+            var obj = built.All[i];
+            var again = await ApplyAsync(obj, ns.Name, ct);
+            if (obj is V1StatefulSet)
+            {
+                Assert.Equal(first[i].Generation, again.Generation);
+            }
+            else
+            {
+                Assert.True(first[i].ResourceVersion == again.ResourceVersion, $"re-apply of {obj.Kind}/{obj.Metadata.Name} changed it");
+            }
+        }
+
+        // 3. The StatefulSet controller creates pod 0 of every component; inspect what the pods really got.
+        var pods = await WaitForPodsAsync(ns.Name, [.. built.Components.Select(c => c.Name + "-0")], ct);
+        var services = (await cluster.Client.CoreV1.ListNamespacedServiceAsync(ns.Name, cancellationToken: ct)).Items;
+        foreach (var component in built.Components)
+        {
+            InspectPod(component, pods[component.Name + "-0"], services, ns.Name);
+        }
+
+        // 4. The claim templates became PVCs of the expected size.
+        var claims = (await cluster.Client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns.Name, cancellationToken: ct)).Items;
+        foreach (var component in built.Components.Where(c => c.Kind != EngulaComponentKind.Engine))
+        {
+            var claim = Assert.Single(claims, c => c.Metadata.Name == $"data-{component.Name}-0");
+            Assert.Equal(
+                component.StatefulSet.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests["storage"].ToString(),
+                claim.Spec.Resources.Requests["storage"].ToString());
+        }
+
+        Assert.Equal(17, built.All.Count);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{sample}: server {cluster.Version.GitVersion}, {built.All.Count} objects applied twice (PDB as {(cluster.HasPolicyV1 ? "policy/v1" : "policy/v1beta1")}), {pods.Count} pods inspected, {claims.Count} PVCs");
+    }
+
+    private static void InspectPod(ComponentObjects component, V1Pod pod, IList<V1Service> services, string ns)
+    {
+        var expected = Assert.Single(component.StatefulSet.Spec.Template.Spec.Containers);
+        var spec = pod.Spec;
+        var container = Assert.Single(spec.Containers);
+
+        Assert.Equal("engula", container.Name);
+        Assert.Equal(expected.Image, container.Image);
+        Assert.Equal(expected.Command, container.Command);
+        Assert.Equal(expected.Ports.Select(p => (p.Name, p.ContainerPort, p.Protocol)), container.Ports.Select(p => (p.Name, p.ContainerPort, p.Protocol)));
+        Assert.Equal(expected.Env.Select(e => (e.Name, e.Value)), container.Env.Select(e => (e.Name, e.Value)));
+        Assert.Equal("metadata.name", container.Env.Single(e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
+
+        // Every address in the pod's env names a Service of the namespace, on a port that Service has.
+        foreach (var env in container.Env.Where(e => e.Name.StartsWith("ENGULA_", StringComparison.Ordinal)))
+        {
+            string[] hostPort = env.Value["dns:///".Length..].Split(':');
+            var service = Assert.Single(services, s => s.Metadata.Name == hostPort[0]);
+            Assert.Contains(service.Spec.Ports, p => p.Port == int.Parse(hostPort[1], System.Globalization.CultureInfo.InvariantCulture) && p.Name == "grpc");
+            Assert.Equal("None", service.Spec.ClusterIP);
+        }
+
+        // Mounts: data (stateful only) and /tmp; no service-account token was injected.
+        var mounts = container.VolumeMounts.Select(m => (m.Name, m.MountPath)).ToList();
+        Assert.Contains(("tmp", "/tmp"), mounts);
+        Assert.DoesNotContain(mounts, m => m.MountPath.StartsWith("/var/run/secrets", StringComparison.Ordinal));
+        if (component.Kind == EngulaComponentKind.Engine)
+        {
+            Assert.Equal(["tmp"], mounts.Select(m => m.Name));
+        }
+        else
+        {
+            Assert.Contains(("data", "/data"), mounts);
+            var data = Assert.Single(spec.Volumes, v => v.Name == "data");
+            Assert.Equal($"data-{component.Name}-0", data.PersistentVolumeClaim.ClaimName);
+        }
+
+        // Security context as built.
+        Assert.Equal(component.StatefulSet.Spec.Template.Spec.ServiceAccountName, spec.ServiceAccountName);
+        Assert.False(spec.AutomountServiceAccountToken);
+        Assert.True(spec.SecurityContext.RunAsNonRoot);
+        Assert.Equal(10001, spec.SecurityContext.RunAsUser);
+        Assert.Equal(10001, spec.SecurityContext.FsGroup);
+        Assert.Equal("RuntimeDefault", spec.SecurityContext.SeccompProfile.Type);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
+        Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
+
+        // Probes kept their ports by name, and pod DNS is <pod>.<service> as in the original README.
+        Assert.Equal(expected.ReadinessProbe.HttpGet.Port.Value, container.ReadinessProbe.HttpGet.Port.Value);
+        Assert.Equal("/alive", container.StartupProbe.HttpGet.Path);
+        Assert.Equal(pod.Metadata.Name, spec.Hostname);
+        Assert.Equal(component.Service.Metadata.Name, spec.Subdomain);
+        Assert.Equal(ns, pod.Metadata.NamespaceProperty);
+        Assert.All(component.StatefulSet.Spec.Selector.MatchLabels, kv => Assert.Equal(kv.Value, pod.Metadata.Labels[kv.Key]));
+    }
+
+    /// <summary>Server-side apply with field manager engula-tests; the PDB goes to policy/v1beta1 on servers before 1.21.</summary>
+    private async Task<V1ObjectMeta> ApplyAsync(IKubernetesObject<V1ObjectMeta> obj, string ns, CancellationToken ct)
+    {
+        var client = cluster.Client;
+        string name = obj.Metadata.Name;
+        try
+        {
+            return obj switch
+            {
+                V1ServiceAccount sa => (await client.CoreV1.PatchNamespacedServiceAccountAsync(Apply(sa), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
+                V1Service svc => (await client.CoreV1.PatchNamespacedServiceAsync(Apply(svc), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
+                V1StatefulSet sts => (await client.AppsV1.PatchNamespacedStatefulSetAsync(Apply(sts), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
+                V1NetworkPolicy np => (await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(Apply(np), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
+                V1PodDisruptionBudget pdb when cluster.HasPolicyV1 =>
+                    (await client.PolicyV1.PatchNamespacedPodDisruptionBudgetAsync(Apply(pdb), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
+                // 1.20 has no policy/v1; the spec is the same in v1beta1 (recipe §6: CustomObjects can apply it).
+                V1PodDisruptionBudget pdb => (await client.CustomObjects.PatchNamespacedCustomObjectAsync<V1PodDisruptionBudget>(
+                    Apply(pdb with { ApiVersion = "policy/v1beta1" }), "policy", "v1beta1", ns, "poddisruptionbudgets", name,
+                    fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
+                _ => throw new InvalidOperationException($"no apply for {obj.Kind}"),
+            };
+        }
+        catch (HttpOperationException e)
+        {
+            throw new InvalidOperationException($"apply of {obj.ApiVersion} {obj.Kind}/{name} failed: {(int)e.Response.StatusCode} {e.Response.Content}", e);
+        }
+    }
+
+    private static V1Patch Apply(object body) => new(body, V1Patch.PatchType.ApplyPatch);
+
+    /// <summary>List, then watch from the list's resourceVersion, until every named pod exists (bounded by <see cref="PodTimeout"/>).</summary>
+    private async Task<Dictionary<string, V1Pod>> WaitForPodsAsync(string ns, IReadOnlyCollection<string> names, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(PodTimeout);
+        var found = new Dictionary<string, V1Pod>();
+        try
+        {
+            var list = await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: timeout.Token);
+            foreach (var pod in list.Items.Where(p => names.Contains(p.Metadata.Name)))
+            {
+                found[pod.Metadata.Name] = pod;
+            }
+
+            string resourceVersion = list.Metadata.ResourceVersion;
+            while (found.Count < names.Count)
+            {
+                Exception? watchError = null;
+                var events = cluster.Client.CoreV1.WatchListNamespacedPodAsync(
+                    ns, resourceVersion: resourceVersion, timeoutSeconds: 30, onError: e => watchError = e, cancellationToken: timeout.Token);
+                await foreach (var (type, pod) in events)
+                {
+                    resourceVersion = pod.Metadata.ResourceVersion;
+                    if (type is WatchEventType.Added or WatchEventType.Modified && names.Contains(pod.Metadata.Name))
+                    {
+                        found[pod.Metadata.Name] = pod;
+                        if (found.Count == names.Count)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                if (watchError is not null)
+                {
+                    throw new InvalidOperationException("pod watch failed", watchError);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"pods {string.Join(", ", names.Except(found.Keys))} not created within {PodTimeout.TotalSeconds} s (is kube-controller-manager running?)");
+        }
+
+        return found;
+    }
+}
