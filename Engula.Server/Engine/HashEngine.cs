@@ -50,6 +50,7 @@ public sealed partial class HashEngine : IAsyncDisposable
     private ulong _lastTimestamp;
     private ulong _lastObjectNumber;
     private Task _writerLoop = Task.CompletedTask;
+    private int _disposed;
     private Task _flushLoop = Task.CompletedTask;
 
     public HashEngine(EngineConnections connections, EngineOptions options, EngineMetrics metrics, ComponentReadiness readiness, ILogger<HashEngine> logger)
@@ -406,6 +407,12 @@ public sealed partial class HashEngine : IAsyncDisposable
     /// <summary>Stops taking writes, commits those already queued, then flushes what it can within the bound.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Called by the hosted service at shutdown and again by the DI container.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _writes.Writer.TryComplete();
         await _writerLoop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Rotate();

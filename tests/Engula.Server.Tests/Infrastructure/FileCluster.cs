@@ -1,0 +1,66 @@
+namespace Engula.Server.Tests.Infrastructure;
+
+/// <summary>Journal, storage, kernel and engine as four real <c>engula</c> processes in file mode on one data directory.</summary>
+public sealed class FileCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024)
+    {
+        var journalAddress = $"127.0.0.1:{FreePort.Next()}";
+        var storageAddress = $"127.0.0.1:{FreePort.Next()}";
+        var kernelAddress = $"127.0.0.1:{FreePort.Next()}";
+        var engineAddress = $"127.0.0.1:{FreePort.Next()}";
+        Journal = new EngulaProcess("journal", journalAddress, null, "journal", "run", journalAddress, "--file", Path.Combine(dataDirectory, "journal"));
+        Storage = new EngulaProcess("storage", storageAddress, null, "storage", "run", storageAddress, "--file", Path.Combine(dataDirectory, "storage"));
+        Kernel = new EngulaProcess("kernel", kernelAddress, null, "kernel", "run", kernelAddress, "--journal", journalAddress, "--storage", storageAddress,
+            "--file", Path.Combine(dataDirectory, "kernel", "manifest"));
+        Engine = new EngulaProcess("engine", engineAddress, null, "engine", "run", engineAddress, "--kernel", kernelAddress,
+            "--flush-threshold", flushThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public EngulaProcess Journal { get; }
+
+    public EngulaProcess Storage { get; }
+
+    public EngulaProcess Kernel { get; }
+
+    public EngulaProcess Engine { get; }
+
+    public IReadOnlyList<EngulaProcess> All => [Journal, Storage, Kernel, Engine];
+
+    /// <summary>Starts all four at once (start order must not matter) and waits until the engine answers.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var process in All)
+        {
+            process.Start();
+        }
+
+        await Engine.WaitForHttpHealthyAsync(StartTimeout, cancellationToken);
+    }
+
+    public async Task RestartAsync(EngulaProcess process, CancellationToken cancellationToken)
+    {
+        await process.KillAsync();
+        process.Start();
+        if (process == Engine)
+        {
+            await Engine.WaitForHttpHealthyAsync(StartTimeout, cancellationToken);
+        }
+        else
+        {
+            await process.WaitForServingAsync(StartTimeout, cancellationToken);
+        }
+    }
+
+    public string Diagnostics() => string.Join("\n", All.Select(p => $"--- {p.Name} (exit {p.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}):\n{p.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in All)
+        {
+            await process.DisposeAsync();
+        }
+    }
+}
