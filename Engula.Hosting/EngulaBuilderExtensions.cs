@@ -1,0 +1,187 @@
+using Aspire.Hosting.ApplicationModel;
+using Engula.Hosting.Health;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Aspire.Hosting;
+
+/// <summary>
+/// Builder methods for an Engula cluster: <c>AddEngulaJournal</c>, <c>AddEngulaStorage</c>,
+/// <c>AddEngulaKernel</c>, <c>AddEngulaEngine</c>, and the wiring between them (<c>WithJournal</c>,
+/// <c>WithStorage</c>, <c>WithKernel</c>): each sets <c>ENGULA_&lt;PEER&gt;</c> and the Aspire reference
+/// (<c>services__&lt;peer&gt;__grpc__0</c>, CONTRACTS §3) and waits for the peer to be healthy.
+/// </summary>
+/// <remarks>
+/// Endpoints are proxied by default: DCP listens on the given port and the server listens on a port DCP
+/// allocates, passed as its listen argument. Measured here (recipe §7.1) this reached the first put sooner than
+/// fixed unproxied ports, and the testing builder randomizes proxied ports so tests never collide with a running
+/// dev AppHost.
+/// </remarks>
+public static class EngulaBuilderExtensions
+{
+    /// <summary>Folder under the AppHost's directory that holds file-mode data by default (ignored by git).</summary>
+    public const string DefaultDataFolder = ".engula-data";
+
+    /// <summary>Adds <c>engula journal run</c> with a gRPC endpoint named <c>grpc</c>.</summary>
+    /// <param name="builder">The application builder.</param>
+    /// <param name="name">The resource name (<c>journal</c> in the default cluster).</param>
+    /// <param name="port">The port clients dial; random when null.</param>
+    /// <param name="isProxied">False: the server itself listens on <paramref name="port"/> (which is then required).</param>
+    public static IResourceBuilder<EngulaJournalResource> AddEngulaJournal(this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null, bool isProxied = true)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var resource = new EngulaJournalResource(name, EngulaServerCommand.Resolve(builder), DefaultDataDirectory(builder, name));
+        return builder.AddEngulaServer(resource, port, isProxied).WithIconName("DocumentBulletList");
+    }
+
+    /// <summary>Adds <c>engula storage run</c> with a gRPC endpoint named <c>grpc</c>.</summary>
+    /// <inheritdoc cref="AddEngulaJournal" path="/param"/>
+    public static IResourceBuilder<EngulaStorageResource> AddEngulaStorage(this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null, bool isProxied = true)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var resource = new EngulaStorageResource(name, EngulaServerCommand.Resolve(builder), DefaultDataDirectory(builder, name));
+        return builder.AddEngulaServer(resource, port, isProxied).WithIconName("Box");
+    }
+
+    /// <summary>Adds <c>engula kernel run</c> with a gRPC endpoint named <c>grpc</c>; wire it with
+    /// <see cref="WithJournal"/> and <see cref="WithStorage"/>.</summary>
+    /// <inheritdoc cref="AddEngulaJournal" path="/param"/>
+    public static IResourceBuilder<EngulaKernelResource> AddEngulaKernel(this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null, bool isProxied = true)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var resource = new EngulaKernelResource(name, EngulaServerCommand.Resolve(builder), DefaultDataDirectory(builder, name));
+        return builder.AddEngulaServer(resource, port, isProxied).WithIconName("BranchFork");
+    }
+
+    /// <summary>Adds <c>engula engine run</c> with its HTTP API on an endpoint named <c>http</c>; wire it with
+    /// <see cref="WithKernel"/>.</summary>
+    /// <inheritdoc cref="AddEngulaJournal" path="/param"/>
+    public static IResourceBuilder<EngulaEngineResource> AddEngulaEngine(this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null, bool isProxied = true)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var resource = new EngulaEngineResource(name, EngulaServerCommand.Resolve(builder));
+        return builder.AddEngulaServer(resource, port, isProxied).WithIconName("Key");
+    }
+
+    /// <summary>The kernel's journal: <c>ENGULA_JOURNAL</c>, the Aspire reference, and a wait for it to be healthy.</summary>
+    public static IResourceBuilder<EngulaKernelResource> WithJournal(this IResourceBuilder<EngulaKernelResource> kernel, IResourceBuilder<EngulaJournalResource> journal) =>
+        kernel.WithPeer("ENGULA_JOURNAL", journal);
+
+    /// <summary>The kernel's storage: <c>ENGULA_STORAGE</c>, the Aspire reference, and a wait for it to be healthy.</summary>
+    public static IResourceBuilder<EngulaKernelResource> WithStorage(this IResourceBuilder<EngulaKernelResource> kernel, IResourceBuilder<EngulaStorageResource> storage) =>
+        kernel.WithPeer("ENGULA_STORAGE", storage);
+
+    /// <summary>The engine's kernel: <c>ENGULA_KERNEL</c>, the Aspire reference, and a wait for it to be healthy.
+    /// The engine learns journal and storage from the kernel (<c>PlaceLookup</c>).</summary>
+    public static IResourceBuilder<EngulaEngineResource> WithKernel(this IResourceBuilder<EngulaEngineResource> engine, IResourceBuilder<EngulaKernelResource> kernel) =>
+        engine.WithPeer("ENGULA_KERNEL", kernel);
+
+    /// <summary>
+    /// Chooses where a journal, storage or kernel keeps its data. File mode (the default) uses
+    /// <paramref name="root"/>/&lt;resource name&gt;, or &lt;AppHost directory&gt;/.engula-data/&lt;resource name&gt;
+    /// when <paramref name="root"/> is null; the directory is created before the process starts.
+    /// </summary>
+    public static IResourceBuilder<T> WithData<T>(this IResourceBuilder<T> builder, EngulaDataMode mode, string? root = null) where T : EngulaDataResource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Resource.DataMode = mode;
+        builder.Resource.DataDirectory = root is null
+            ? DefaultDataDirectory(builder.ApplicationBuilder, builder.Resource.Name)
+            : Path.Combine(Path.GetFullPath(root, builder.ApplicationBuilder.AppHostDirectory), builder.Resource.Name);
+        return builder;
+    }
+
+    /// <summary>
+    /// Lets another resource find the engine: <c>ConnectionStrings__&lt;engine&gt;</c> = the engine's base URL, and
+    /// <c>services__&lt;engine&gt;__http__0</c> for service discovery (<c>http://_http.engine</c>).
+    /// </summary>
+    public static IResourceBuilder<TDestination> WithReference<TDestination>(this IResourceBuilder<TDestination> builder, IResourceBuilder<EngulaEngineResource> engine)
+        where TDestination : IResourceWithEnvironment
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(engine);
+        builder.WithReference((IResourceBuilder<IResourceWithConnectionString>)engine);
+        return builder.WithReference((IResourceBuilder<IResourceWithServiceDiscovery>)engine);
+    }
+
+    private static IResourceBuilder<T> AddEngulaServer<T>(this IDistributedApplicationBuilder builder, T resource, int? port, bool isProxied)
+        where T : EngulaServerResource
+    {
+        if (!isProxied && port is null)
+        {
+            throw new ArgumentException($"An unproxied endpoint for '{resource.Name}' needs a fixed port.", nameof(port));
+        }
+
+        var endpointName = resource.PrimaryEndpointName;
+        var rb = builder.AddResource(resource)
+            .WithHttpEndpoint(port: port, targetPort: isProxied ? null : port, name: endpointName, isProxied: isProxied)
+            .WithOtlpExporter()
+            .WithEnvironment(context =>
+            {
+                if (context.ExecutionContext.IsRunMode)
+                {
+                    // What Aspire sets for .NET projects so their console logs read well in the dashboard.
+                    context.EnvironmentVariables["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "true";
+                    context.EnvironmentVariables["LOGGING__CONSOLE__FORMATTERNAME"] = "simple";
+                }
+            })
+            .WithArgs(context =>
+            {
+                foreach (var arg in resource.ServerCommand.LeadingArguments)
+                {
+                    context.Args.Add(arg);
+                }
+
+                context.Args.Add(resource.Component);
+                context.Args.Add("run");
+
+                // The server listens on the port DCP allocated behind its proxy (the endpoint's target port);
+                // in a published manifest it must listen on every interface instead of loopback.
+                var host = context.ExecutionContext.IsPublishMode ? "0.0.0.0" : "127.0.0.1";
+                context.Args.Add(ReferenceExpression.Create($"{host}:{resource.PrimaryEndpoint.Property(EndpointProperty.TargetPort)}"));
+
+                if (resource is EngulaDataResource data)
+                {
+                    if (context.ExecutionContext.IsRunMode && data.DataMode == EngulaDataMode.File)
+                    {
+                        Directory.CreateDirectory(data.DataDirectory);
+                    }
+
+                    foreach (var arg in data.DataArguments())
+                    {
+                        context.Args.Add(arg);
+                    }
+                }
+            });
+
+        if (resource is EngulaDataResource)
+        {
+            // gRPC components speak h2c only: mark the endpoint so the dashboard and clients know.
+            rb.WithEndpoint(endpointName, e => e.Transport = "http2");
+        }
+
+        var healthKey = $"{resource.Name}_engula_health";
+        Func<Uri> address = () => new Uri(resource.PrimaryEndpoint.Url);
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthKey,
+            _ => resource is EngulaEngineResource ? new HttpReadyHealthCheck(address) : new GrpcServingHealthCheck(address),
+            failureStatus: null,
+            tags: null));
+        return rb.WithHealthCheck(healthKey);
+    }
+
+    private static IResourceBuilder<T> WithPeer<T, TPeer>(this IResourceBuilder<T> builder, string variable, IResourceBuilder<TPeer> peer)
+        where T : EngulaServerResource
+        where TPeer : EngulaServerResource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(peer);
+        return builder
+            .WithEnvironment(variable, peer.Resource.PrimaryEndpoint)
+            .WithReference((IResourceBuilder<IResourceWithServiceDiscovery>)peer)
+            .WaitFor(peer);
+    }
+
+    private static string DefaultDataDirectory(IDistributedApplicationBuilder builder, string name) =>
+        Path.Combine(builder.AppHostDirectory, DefaultDataFolder, name);
+}

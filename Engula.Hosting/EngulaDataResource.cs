@@ -1,0 +1,26 @@
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>A component that stores data: journal, storage and kernel (the engine keeps its tables in storage).</summary>
+public abstract class EngulaDataResource : EngulaServerResource
+{
+    private protected EngulaDataResource(string name, EngulaServerCommand command, string defaultDataDirectory)
+        : base(name, command)
+    {
+        DataDirectory = defaultDataDirectory;
+    }
+
+    /// <inheritdoc />
+    public override string PrimaryEndpointName => EngulaEndpointNames.Grpc;
+
+    /// <summary>The gRPC endpoint (h2c).</summary>
+    public EndpointReference GrpcEndpoint => PrimaryEndpoint;
+
+    /// <summary><see cref="EngulaDataMode.File"/> unless changed with <c>WithData</c>.</summary>
+    public EngulaDataMode DataMode { get; internal set; } = EngulaDataMode.File;
+
+    /// <summary>The directory of this component's files in file mode.</summary>
+    public string DataDirectory { get; internal set; }
+
+    /// <summary>The <c>--mem</c> / <c>--file &lt;path&gt;</c> arguments.</summary>
+    internal abstract IEnumerable<string> DataArguments();
+}

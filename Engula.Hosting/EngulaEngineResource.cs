@@ -1,0 +1,27 @@
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>
+/// <c>engula engine run</c>: the hash engine with its HTTP API (<c>/put</c>, <c>/get</c>, <c>/kv/{key}</c>). Its
+/// connection string is the base URL of that API, so a project that calls <c>WithReference(engine)</c> finds it
+/// as <c>ConnectionStrings__engine</c> (and as <c>services__engine__http__0</c> for service discovery).
+/// </summary>
+public sealed class EngulaEngineResource : EngulaServerResource, IResourceWithConnectionString
+{
+    internal EngulaEngineResource(string name, EngulaServerCommand command)
+        : base(name, command)
+    {
+    }
+
+    /// <inheritdoc />
+    public override string Component => "engine";
+
+    /// <inheritdoc />
+    public override string PrimaryEndpointName => EngulaEndpointNames.Http;
+
+    /// <summary>The HTTP/1.1 API endpoint.</summary>
+    public EndpointReference HttpEndpoint => PrimaryEndpoint;
+
+    /// <summary><c>http://host:port</c> of the engine's API.</summary>
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"{HttpEndpoint.Property(EndpointProperty.Url)}");
+}

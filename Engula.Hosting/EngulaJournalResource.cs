@@ -1,0 +1,16 @@
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary><c>engula journal run</c>: event streams (the engine's write-ahead log).</summary>
+public sealed class EngulaJournalResource : EngulaDataResource
+{
+    internal EngulaJournalResource(string name, EngulaServerCommand command, string defaultDataDirectory)
+        : base(name, command, defaultDataDirectory)
+    {
+    }
+
+    /// <inheritdoc />
+    public override string Component => "journal";
+
+    internal override IEnumerable<string> DataArguments() =>
+        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", DataDirectory];
+}

@@ -1,0 +1,20 @@
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary><c>engula kernel run</c>: versioned metadata; it hands the engine its journal and storage addresses.</summary>
+public sealed class EngulaKernelResource : EngulaDataResource
+{
+    /// <summary>The manifest's file name inside <see cref="EngulaDataResource.DataDirectory"/>.</summary>
+    public const string ManifestFileName = "manifest";
+
+    internal EngulaKernelResource(string name, EngulaServerCommand command, string defaultDataDirectory)
+        : base(name, command, defaultDataDirectory)
+    {
+    }
+
+    /// <inheritdoc />
+    public override string Component => "kernel";
+
+    // The kernel's --file names the manifest file, not a directory (CONTRACTS §1).
+    internal override IEnumerable<string> DataArguments() =>
+        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", Path.Combine(DataDirectory, ManifestFileName)];
+}

@@ -1,0 +1,16 @@
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary><c>engula storage run</c>: object buckets (the engine's tables).</summary>
+public sealed class EngulaStorageResource : EngulaDataResource
+{
+    internal EngulaStorageResource(string name, EngulaServerCommand command, string defaultDataDirectory)
+        : base(name, command, defaultDataDirectory)
+    {
+    }
+
+    /// <inheritdoc />
+    public override string Component => "storage";
+
+    internal override IEnumerable<string> DataArguments() =>
+        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", DataDirectory];
+}
