@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace Engula.DiscoveryShim.Tests.Infrastructure;
@@ -54,7 +55,9 @@ public sealed class TestBackend : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(Address, Port, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddGrpcHealthChecks();
+        // Answer Check from a fresh run of the checks, not the publisher cache that says UNKNOWN for the first seconds.
+        builder.Services.AddGrpcHealthChecks(o => o.UseHealthChecksCache = false);
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy());
         builder.Services.AddSingleton(new ProbeJournalService(State, Name));
         builder.Services.AddSingleton(new EchoService(Name));
         var app = builder.Build();
