@@ -1,0 +1,58 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Engula.AppHost.Tests;
+
+/// <summary>
+/// One file-mode cluster shared by the tests of <see cref="ClusterCollection"/> (a start and stop cost
+/// 15–25 s here). It also runs <c>client</c>: a shell script that finds the engine only through
+/// <c>WithReference(engine)</c> and writes one key, as another project of an app host would.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public const string ClientKey = "written-by-client";
+    public const string ClientValue = "found-by-connection-string";
+
+    private EngulaTestApp? _app;
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "engula-apphost-tests", Guid.NewGuid().ToString("N"));
+
+    public EngulaTestApp App => _app ?? throw new InvalidOperationException("the cluster did not start");
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = await EngulaTestApp.StartAsync(
+            [$"--Engula:DataDirectory={DataDirectory}"],
+            builder =>
+            {
+                var engine = builder.CreateResourceBuilder<EngulaEngineResource>("engine");
+                // Succeeds only if the connection string and the service-discovery entry both name the engine.
+                builder.AddExecutable(
+                        "client",
+                        "/bin/sh",
+                        ".",
+                        "-c",
+                        "test -n \"$ConnectionStrings__engine\" && test \"$ConnectionStrings__engine\" = \"$services__engine__http__0\" && " +
+                        $"curl -sf \"$ConnectionStrings__engine/put?key={ClientKey}&value={ClientValue}\"")
+                    .WithReference(engine)
+                    .WaitFor(engine);
+            },
+            TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
