@@ -39,6 +39,7 @@ chmod 700 "$S/etcd"
 # A free loopback port: nothing accepts a connection on it and no other start in this run took it. Ports are
 # drawn at random from a range outside the usual ephemeral range (32768-60999 on Linux) so that outgoing
 # connections cannot take them between this check and the bind.
+# Sets the variable named $1 (not a command substitution: its subshell would lose `taken`).
 taken=" "
 free_port() {
   local p
@@ -47,13 +48,13 @@ free_port() {
     case "$taken" in *" $p "*) continue ;; esac
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       taken="$taken$p "
-      echo "$p"
+      printf -v "$1" '%s' "$p"
       return 0
     fi
   done
   fail "no free port found"
 }
-ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port)
+free_port ETCD_PORT; free_port ETCD_PEER_PORT; free_port API_PORT
 
 # Throw-away PKI: a CA, the API server's serving certificate for 127.0.0.1, the service-account key pair.
 TOKEN=engula-test-$(openssl rand -hex 16)

@@ -14,7 +14,8 @@
 # (niced, so it does not starve other work on the machine).
 #
 # Needs root (or sudo) only when apt packages are missing. Environment:
-#   ENGULA_KUBE_CACHE      cache directory (default above)
+#   ENGULA_KUBE_CACHE      cache directory of the binaries (default above)
+#   ENGULA_KUBE_NODE_CACHE cache directory of the validator's node packages (default ~/.cache/engula/kube-validate)
 #   ENGULA_KUBE_KEEP_WORK  1 = keep the ~2.2 GB build tree (makes a forced rebuild ~1.5 min instead of ~6)
 #   ENGULA_SKIP_KUBE       1 = do nothing (machines that only run the tests against ENGULA_TEST_KUBECONFIG)
 set -euo pipefail
@@ -33,9 +34,12 @@ log() { echo "kube-apiserver.sh: $*" >&2; }
 # ---- fast path: every result already present -------------------------------------------------------------
 binaries_ok() { [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ]; }
 runtime_ok() { command -v etcd >/dev/null && command -v openssl >/dev/null && command -v curl >/dev/null; }
-# node_modules is current when npm's own record of the installed tree equals the committed lock's hash stamp.
-lock_hash() { sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1; }
-node_ok() { [ -f "$NODE_DIR/node_modules/.engula-lock-sha256" ] && [ "$(cat "$NODE_DIR/node_modules/.engula-lock-sha256")" = "$(lock_hash)" ]; }
+# The validator's node_modules live in the cache too, keyed by the hash of the committed package-lock.json, and
+# eng/kube/node_modules is a symlink to them: a fresh clone (CI) needs no npm run, and no network, once the
+# machine has installed that lock before.
+lock_hash() { sha256sum "$NODE_DIR/package-lock.json" | cut -c1-16; }
+NODE_CACHE=${ENGULA_KUBE_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/engula/kube-validate}/$(lock_hash)
+node_ok() { [ -f "$NODE_CACHE/.complete" ] && [ "$(readlink "$NODE_DIR/node_modules" 2>/dev/null)" = "$NODE_CACHE/node_modules" ]; }
 
 if binaries_ok && runtime_ok && node_ok; then
   exit 0
@@ -83,7 +87,7 @@ if ! binaries_ok; then
     grep -h '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' > "$A/sources.d/src.list" || true
   fi
   APTO=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$A/sources.d" -o Dir::State::Lists="$A/lists"
-        -o Dir::Cache="$A/cache" -o Debug::NoLocking=1)
+        -o Dir::Cache="$A/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
   cd "$WORK"
   if ! ls kubernetes_*.orig.tar.* >/dev/null 2>&1; then
     log "fetching Debian's kubernetes source package"
@@ -123,7 +127,13 @@ fi
 
 # ---- Node packages for offline schema validation ----------------------------------------------------------
 if ! node_ok; then
-  log "installing eng/kube node packages (npm ci)"
-  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  lock_hash > "$NODE_DIR/node_modules/.engula-lock-sha256"
+  if [ ! -f "$NODE_CACHE/.complete" ]; then
+    log "installing the validator's node packages (npm ci) into $NODE_CACHE"
+    rm -rf "$NODE_CACHE"; mkdir -p "$NODE_CACHE"
+    cp "$NODE_DIR/package.json" "$NODE_DIR/package-lock.json" "$NODE_CACHE/"
+    (cd "$NODE_CACHE" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$NODE_CACHE/.complete"
+  fi
+  rm -rf "$NODE_DIR/node_modules"
+  ln -sfn "$NODE_CACHE/node_modules" "$NODE_DIR/node_modules"
 fi
