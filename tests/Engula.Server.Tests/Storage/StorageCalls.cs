@@ -20,17 +20,26 @@ public static class StorageCalls
         await client.DeleteObjectAsync(new DeleteObjectRequest { Bucket = bucket, Object = name }, cancellationToken: Ct);
 
     /// <summary>Uploads <paramref name="parts"/> as one message each, repeating the names in every message like the
-    /// Rust client.</summary>
+    /// Rust client. The server may answer before everything was sent (an early rejection); then the failed write is
+    /// ignored and the call's status, from the response, is what this throws.</summary>
     public static async Task Upload(this StorageClient client, string bucket, string name, params byte[][] parts)
     {
         using var call = client.UploadObject(cancellationToken: Ct);
-        foreach (var part in parts)
+        try
         {
-            await call.RequestStream.WriteAsync(new UploadObjectRequest { Bucket = bucket, Object = name, Content = ByteString.CopyFrom(part) }, Ct);
+            foreach (var part in parts)
+            {
+                await call.RequestStream.WriteAsync(new UploadObjectRequest { Bucket = bucket, Object = name, Content = ByteString.CopyFrom(part) }, Ct);
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException)
+        {
+            // The server already answered; its status is in the response.
         }
 
-        await call.RequestStream.CompleteAsync();
-        await call;
+        await call.ResponseAsync;
     }
 
     public static Task Upload(this StorageClient client, string bucket, string name, string text) =>
