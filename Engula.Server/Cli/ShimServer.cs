@@ -1,12 +1,30 @@
+using Engula.DiscoveryShim.Forwarding;
 using Engula.Server.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Cli;
 
-/// <summary>Builds the DiscoveryShim sidecar process (<c>engula shim run</c>).</summary>
+/// <summary>
+/// Builds the DiscoveryShim sidecar process (<c>engula shim run --listen ADDR --target PEER [--admin ADDR]</c>,
+/// CONTRACTS §1): an h2c listener on ADDR whose every gRPC call is forwarded by
+/// <see cref="GrpcForwarder"/> to the backends of PEER, found and followed like any shim channel (discovery
+/// settings from configuration section <c>Engula:Discovery</c>). <c>/health</c> reports whether a backend is
+/// ready, <c>/alive</c> that the process runs, <c>/metrics</c> the <c>Engula.DiscoveryShim</c> meter among others.
+/// gRPC health checks are forwarded too, so <c>engula health ADDR</c> asks the backend through the sidecar.
+/// </summary>
 public static class ShimServer
 {
     public static WebApplication Build(ServerOptions server, string target)
     {
-        throw new NotImplementedException("shim sidecar: in progress");
+        ArgumentNullException.ThrowIfNull(server);
+        var builder = EngulaWebHost.CreateBuilder("shim", server, HttpProtocols.Http2, new ComponentReadiness(initiallyReady: true));
+        builder.Services.AddGrpcForwarder(target);
+        var app = builder.Build();
+
+        // Not EngulaWebHost.MapCommonEndpoints: its local grpc.health.v1 service would answer for the sidecar
+        // instead of forwarding the question to the backend.
+        app.MapDefaultEndpoints();
+        app.MapGrpcForwarder();
+        return app;
     }
 }
