@@ -32,6 +32,16 @@ public sealed class EngulaProcess : IAsyncDisposable
 
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException($"{Name} was not started");
+
+    /// <summary>Waits for the process to exit on its own (after SIGTERM, say).</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        await _process!.WaitForExitAsync(cts.Token);
+    }
+
     public string Output
     {
         get
