@@ -1,5 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 using Engula.Hosting.Health;
+using Engula.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -159,6 +160,8 @@ public static class EngulaBuilderExtensions
             // gRPC components speak h2c only: mark the endpoint so the dashboard and clients know.
             rb.WithEndpoint(endpointName, e => e.Transport = "http2");
         }
+
+        EngulaReadinessReporter.Register(builder);
 
         var healthKey = $"{resource.Name}_engula_health";
         Func<Uri> address = () => new Uri(resource.PrimaryEndpoint.Url);
