@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Verifies the engula image here, with podman and no registry: builds a Debian bookworm base image locally
+# (debootstrap, cached outside the clone), builds the image on it, runs `engula --version` and a journal inside it,
+# and checks the journal's gRPC health from the host with `engula health`.
+# Usage: eng/image/verify-podman.sh   (root; installs podman, runc, debootstrap with apt when missing)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CONTAINERS_CONF="$PWD/eng/image/containers.conf"
+
+need=()
+command -v podman >/dev/null || need+=(podman)
+command -v runc >/dev/null || need+=(runc)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+if [ ${#need[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }
+fi
+
+cache="${ENGULA_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/engula/image}"
+base_tar="$cache/bookworm-minbase.tar"
+mkdir -p "$cache"
+if [ ! -s "$base_tar" ]; then
+  root=$(mktemp -d)
+  echo "== debootstrap bookworm minbase (once; cached in $cache)"
+  debootstrap --variant=minbase bookworm "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >/dev/null
+  tar -C "$root" -cf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"
+  rm -rf "$root"
+fi
+podman image exists localhost/engula-base:bookworm || podman import "$base_tar" localhost/engula-base:bookworm >/dev/null
+
+eng/image/build.sh --engine podman --base localhost/engula-base:bookworm --tag localhost/engula:verify
+
+echo "== engula --version inside the image"
+version=$(podman run --rm localhost/engula:verify --version)
+echo "$version"
+[[ "$version" =~ ^engula\ [0-9]+\.[0-9]+\.[0-9]+ ]] || { echo "unexpected version output: $version" >&2; exit 1; }
+user=$(podman run --rm --entrypoint /usr/bin/id localhost/engula:verify -u)
+[ "$user" = "10001" ] || { echo "image runs as uid $user, expected 10001" >&2; exit 1; }
+
+echo "== a journal inside the image"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+name="engula-verify-$$"
+podman run -d --rm --name "$name" --network host localhost/engula:verify journal run "127.0.0.1:$port" --mem >/dev/null
+trap 'podman rm -f "$name" >/dev/null 2>&1 || true' EXIT
+ok=0
+for _ in $(seq 1 100); do
+  if .artifacts/image/publish/engula health "127.0.0.1:$port" --timeout 1 >/dev/null 2>&1; then ok=1; break; fi
+  sleep 0.2
+done
+[ "$ok" -eq 1 ] || { podman logs "$name" >&2 || true; echo "journal in the image never reported SERVING" >&2; exit 1; }
+echo "journal in the image: SERVING"
+echo "image verified"
