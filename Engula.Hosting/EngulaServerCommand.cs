@@ -35,30 +35,41 @@ public sealed record EngulaServerCommand(string Executable, IReadOnlyList<string
                 "to the AppHost project (Engula.AppHost.csproj shows how).");
         }
 
-        return FromPath(Path.GetFullPath(path, builder.AppHostDirectory));
+        var command = FromPath(Path.GetFullPath(path, builder.AppHostDirectory), out var missing);
+        if (command is not null)
+        {
+            return command;
+        }
+
+        // Publishing describes the components for another machine (an image's /bin/engula); it needs no local build.
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return new EngulaServerCommand("engula", [], builder.AppHostDirectory);
+        }
+
+        throw new DistributedApplicationException(missing);
     }
 
     /// <summary>
     /// Prefers the native app host next to <c>engula.dll</c>: the resource's process is then the server itself
     /// (no <c>dotnet</c> muxer in between), which is what a SIGKILL test or an operator expects.
     /// </summary>
-    public static EngulaServerCommand FromPath(string path)
+    /// <exception cref="DistributedApplicationException">Neither the app host nor the dll exists.</exception>
+    public static EngulaServerCommand FromPath(string path) =>
+        FromPath(path, out var missing) ?? throw new DistributedApplicationException(missing);
+
+    private static EngulaServerCommand? FromPath(string path, out string missing)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var directory = Path.GetDirectoryName(path) ?? throw new DistributedApplicationException($"'{path}' has no directory");
         var dll = path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? path : Path.ChangeExtension(path, ".dll");
         var native = Path.ChangeExtension(dll, OperatingSystem.IsWindows() ? ".exe" : null);
+        missing = $"The engula server is not built: neither '{native}' nor '{dll}' exists. Build it with 'dotnet build Engula.AppHost'.";
         if (File.Exists(native))
         {
             return new EngulaServerCommand(native, [], directory);
         }
 
-        if (File.Exists(dll))
-        {
-            return new EngulaServerCommand("dotnet", [dll], directory);
-        }
-
-        throw new DistributedApplicationException(
-            $"The engula server is not built: neither '{native}' nor '{dll}' exists. Build it with 'dotnet build Engula.AppHost'.");
+        return File.Exists(dll) ? new EngulaServerCommand("dotnet", [dll], directory) : null;
     }
 }

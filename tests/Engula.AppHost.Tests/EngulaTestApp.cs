@@ -80,7 +80,14 @@ public sealed class EngulaTestApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Engine.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await App.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            await App.DisposeAsync();
+        }
     }
 }

@@ -77,4 +77,32 @@ public sealed class ModelTests
             Assert.Empty(resource.ServerCommand.LeadingArguments);
         }
     }
+
+    [Fact]
+    public void ServerCommandPrefersTheNativeAppHostThenDotnetWithTheDll_AndNamesWhatIsMissing()
+    {
+        var dir = Directory.CreateTempSubdirectory("engula-servercommand-").FullName;
+        try
+        {
+            var dll = Path.Combine(dir, "engula.dll");
+            var missing = Assert.Throws<DistributedApplicationException>(() => EngulaServerCommand.FromPath(dll));
+            Assert.Contains(dll, missing.Message, StringComparison.Ordinal);
+
+            File.WriteAllText(dll, "");
+            var viaDotnet = EngulaServerCommand.FromPath(dll);
+            Assert.Equal("dotnet", viaDotnet.Executable);
+            Assert.Equal([dll], viaDotnet.LeadingArguments);
+
+            var native = Path.Combine(dir, OperatingSystem.IsWindows() ? "engula.exe" : "engula");
+            File.WriteAllText(native, "");
+            var direct = EngulaServerCommand.FromPath(dll);
+            Assert.Equal(native, direct.Executable);
+            Assert.Empty(direct.LeadingArguments);
+            Assert.Equal(dir, direct.WorkingDirectory);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
