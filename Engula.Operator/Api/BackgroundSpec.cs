@@ -1,0 +1,24 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+
+namespace Engula.Operator.Api;
+
+/// <summary>Spec of a Background (no volume). Accepted for compatibility; v0.2 has no background component.</summary>
+public sealed class BackgroundSpec
+{
+    [JsonPropertyName("replicas")]
+    [Range(0, int.MaxValue)]
+    [DefaultValue(1)]
+    public int? Replicas { get; set; }
+
+    [JsonPropertyName("image")]
+    public PodImage? Image { get; set; }
+
+    [JsonPropertyName("port")]
+    [Range(1, 65535)]
+    public int? Port { get; set; }
+
+    [JsonPropertyName("resource")]
+    public ResourceSpec? Resource { get; set; }
+}

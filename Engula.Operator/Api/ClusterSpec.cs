@@ -1,0 +1,32 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+
+namespace Engula.Operator.Api;
+
+/// <summary>Spec of a Cluster: a component resource <c>&lt;cluster&gt;-&lt;component&gt;</c> exists for each present section.</summary>
+public sealed class ClusterSpec
+{
+    [JsonPropertyName("name")]
+    [Description("Accepted for compatibility with the original; not used (names come from metadata.name).")]
+    public string? Name { get; set; }
+
+    [JsonPropertyName("image")]
+    [Description("Default image of the components.")]
+    public PodImage? Image { get; set; }
+
+    [JsonPropertyName("journal")]
+    public ComponentSpec? Journal { get; set; }
+
+    [JsonPropertyName("storage")]
+    public ComponentSpec? Storage { get; set; }
+
+    [JsonPropertyName("kernel")]
+    public ComponentSpec? Kernel { get; set; }
+
+    [JsonPropertyName("engine")]
+    public ComponentSpec? Engine { get; set; }
+
+    [JsonPropertyName("background")]
+    [Description("Accepted; v0.2 has no background component, so the Background resource reports Unsupported.")]
+    public BackgroundSpec? Background { get; set; }
+}

@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+using Engula.Operator.Schema;
+using k8s.Models;
+
+namespace Engula.Operator.Api;
+
+/// <summary>Status of a component resource: what its StatefulSet runs, and the Ready/Progressing/Degraded conditions.</summary>
+public sealed class ComponentStatus
+{
+    [JsonPropertyName("observedGeneration")]
+    public long? ObservedGeneration { get; set; }
+
+    [JsonPropertyName("replicas")]
+    public int? Replicas { get; set; }
+
+    [JsonPropertyName("readyReplicas")]
+    public int? ReadyReplicas { get; set; }
+
+    /// <summary>Label selector of the pods, for the /scale subresource (and HPA).</summary>
+    [JsonPropertyName("selector")]
+    public string? Selector { get; set; }
+
+    [JsonPropertyName("conditions")]
+    [ListMap("type")]
+    public List<V1Condition>? Conditions { get; set; }
+}

@@ -1,0 +1,12 @@
+namespace Engula.Operator.Api;
+
+/// <summary>The six kinds of cluster.engula.io/v1alpha1.</summary>
+public enum ResourceKind
+{
+    Cluster,
+    Journal,
+    Storage,
+    Kernel,
+    Engine,
+    Background,
+}

@@ -1,0 +1,36 @@
+namespace Engula.Operator;
+
+/// <summary>Settings of one operator instance (command-line flags, see <see cref="Program"/>).</summary>
+public sealed record OperatorOptions
+{
+    /// <summary>Namespace to watch, or null for all namespaces (CONTRACTS §5).</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>Concurrent reconciles (one key is never reconciled twice at once).</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Every resource is reconciled again this often even without events (drift the watches missed).</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>First back-off of a failing key; doubles per failure up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan BaseBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Server-side timeout of each watch; 1.20 sends its bookmark shortly before it (recipe §3).</summary>
+    public int WatchTimeoutSeconds { get; init; } = 300;
+
+    /// <summary>This instance's identity in the leader Lease.</summary>
+    public string Identity { get; init; } = Environment.MachineName + "-" + Environment.ProcessId;
+
+    /// <summary>Namespace of the leader Lease: the operator's own in a cluster, <c>default</c> when run locally.</summary>
+    public string LeaseNamespace { get; init; } = "default";
+
+    public string LeaseName { get; init; } = "engula-operator";
+
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,24 @@
+namespace Engula.Operator.Reconcilers;
+
+/// <summary>What one reconcile of a component decided, turned into conditions by the status step.</summary>
+internal sealed record ComponentOutcome
+{
+    /// <summary>Replicas the StatefulSet runs (after refusals), or null when there is no workload.</summary>
+    public int? Effective { get; init; }
+
+    /// <summary>Set while the component waits for its dependencies (bootstrap order).</summary>
+    public string? Waiting { get; init; }
+
+    /// <summary>A refusal or invalid spec: Degraded=True with this reason and message.</summary>
+    public string? DegradedReason { get; init; }
+
+    public string? DegradedMessage { get; init; }
+
+    /// <summary>A reason for Degraded=False that is not "AsExpected" (e.g. a skipped optional kind).</summary>
+    public string? Note { get; init; }
+
+    public string? NoteMessage { get; init; }
+
+    /// <summary>Background: accepted, nothing created.</summary>
+    public bool Unsupported { get; init; }
+}

@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+using Engula.Operator.Api;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Engula.Operator.Runtime;
+
+/// <summary>
+/// The operator's writes: server-side apply with the operator's field managers, and Events. Every write is counted
+/// (<see cref="OperatorMetrics.Wrote"/>), so "zero writes in steady state" can be seen on <c>/metrics</c>.
+/// </summary>
+public sealed class KubeApi(k8s.Kubernetes client, OperatorMetrics metrics, string instance)
+{
+    public k8s.Kubernetes Client => client;
+
+    public async Task<ComponentResource> ApplyComponentAsync(ResourceKind kind, ComponentResource body, CancellationToken ct)
+    {
+        metrics.Wrote(kind.Plural());
+        return await client.CustomObjects.PatchNamespacedCustomObjectAsync<ComponentResource>(
+            new V1Patch(body, V1Patch.PatchType.ApplyPatch), EngulaApi.Group, EngulaApi.Version, body.Metadata.NamespaceProperty,
+            kind.Plural(), body.Metadata.Name, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
+    }
+
+    /// <summary>Applies only the status (a separate field manager, recipe trap B).</summary>
+    public async Task ApplyStatusAsync(ResourceKind kind, string ns, string name, object status, CancellationToken ct)
+    {
+        metrics.Wrote(kind.Plural() + "/status");
+        var body = new JsonObject
+        {
+            ["apiVersion"] = EngulaApi.ApiVersion,
+            ["kind"] = kind.KindName(),
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["status"] = JsonNode.Parse(KubernetesJson.Serialize(status)),
+        };
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch(body.ToJsonString(), V1Patch.PatchType.ApplyPatch), EngulaApi.Group, EngulaApi.Version, ns, kind.Plural(), name,
+            fieldManager: EngulaApi.StatusFieldManager, force: true, cancellationToken: ct);
+    }
+
+    public async Task<V1Service> ApplyServiceAsync(V1Service service, CancellationToken ct)
+    {
+        metrics.Wrote("services");
+        return await client.CoreV1.PatchNamespacedServiceAsync(new V1Patch(service, V1Patch.PatchType.ApplyPatch), service.Metadata.Name,
+            service.Metadata.NamespaceProperty, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
+    }
+
+    public async Task<V1StatefulSet> ApplyStatefulSetAsync(V1StatefulSet statefulSet, CancellationToken ct)
+    {
+        metrics.Wrote("statefulsets");
+        return await client.AppsV1.PatchNamespacedStatefulSetAsync(new V1Patch(statefulSet, V1Patch.PatchType.ApplyPatch), statefulSet.Metadata.Name,
+            statefulSet.Metadata.NamespaceProperty, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
+    }
+
+    public async Task ApplyServiceAccountAsync(V1ServiceAccount serviceAccount, CancellationToken ct)
+    {
+        metrics.Wrote("serviceaccounts");
+        await client.CoreV1.PatchNamespacedServiceAccountAsync(new V1Patch(serviceAccount, V1Patch.PatchType.ApplyPatch), serviceAccount.Metadata.Name,
+            serviceAccount.Metadata.NamespaceProperty, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
+    }
+
+    public async Task ApplyNetworkPolicyAsync(V1NetworkPolicy policy, CancellationToken ct)
+    {
+        metrics.Wrote("networkpolicies");
+        await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(new V1Patch(policy, V1Patch.PatchType.ApplyPatch), policy.Metadata.Name,
+            policy.Metadata.NamespaceProperty, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
+    }
+
+    /// <summary>Applies a PodDisruptionBudget as policy/<paramref name="version"/> (the spec is the same in v1beta1).</summary>
+    public async Task ApplyPodDisruptionBudgetAsync(V1PodDisruptionBudget pdb, string version, CancellationToken ct)
+    {
+        metrics.Wrote("poddisruptionbudgets");
+        pdb.ApiVersion = "policy/" + version;
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(pdb, V1Patch.PatchType.ApplyPatch), "policy", version,
+            pdb.Metadata.NamespaceProperty, "poddisruptionbudgets", pdb.Metadata.Name, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
+    }
+
+    /// <summary>The live object as JSON, or null when absent.</summary>
+    public async Task<JsonNode?> GetAsync(string group, string version, string ns, string plural, string name, CancellationToken ct)
+    {
+        string path = group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, $"{path}/namespaces/{ns}/{plural}/{name}"));
+        if (client.Credentials is not null)
+        {
+            await client.Credentials.ProcessHttpRequestAsync(request, ct);
+        }
+
+        using var response = await client.HttpClient.SendAsync(request, ct);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        string text = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpOperationException($"GET {path}/{plural}/{name}: {(int)response.StatusCode} {text}");
+        }
+
+        return JsonNode.Parse(text);
+    }
+
+    /// <summary>A core/v1 Event about <paramref name="involved"/> (only on transitions, so a steady cluster writes none).</summary>
+    public async Task EventAsync(IKubernetesObject<V1ObjectMeta> involved, string type, string reason, string message, CancellationToken ct)
+    {
+        metrics.Wrote("events");
+        var now = DateTime.UtcNow;
+        await client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { GenerateName = involved.Metadata.Name + ".", NamespaceProperty = involved.Metadata.NamespaceProperty },
+            InvolvedObject = new V1ObjectReference
+            {
+                ApiVersion = involved.ApiVersion,
+                Kind = involved.Kind,
+                Name = involved.Metadata.Name,
+                NamespaceProperty = involved.Metadata.NamespaceProperty,
+                Uid = involved.Metadata.Uid,
+                ResourceVersion = involved.Metadata.ResourceVersion,
+            },
+            Type = type,
+            Reason = reason,
+            Message = message,
+            Count = 1,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Source = new V1EventSource { Component = EngulaApi.ManagedBy },
+            ReportingComponent = EngulaApi.ManagedBy,
+            ReportingInstance = instance,
+        }, involved.Metadata.NamespaceProperty, cancellationToken: ct);
+    }
+}
