@@ -8,7 +8,7 @@ namespace Engula.Server.Hosting;
 /// </summary>
 public static partial class DirectorySync
 {
-    private const int ReadOnlyDirectoryFlags = 0x10000; // O_RDONLY | O_DIRECTORY (Linux)
+    private const int ReadOnlyDirectoryFlags = 0x10000 | 0x80000; // O_RDONLY | O_DIRECTORY | O_CLOEXEC (Linux)
 
     public static void Fsync(string directory)
     {

@@ -14,7 +14,8 @@ public static class EngulaWebHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            ApplicationName = "engula-" + component,
+            // The entry assembly's name: any other name makes the host try to load it as a hosting-startup assembly.
+            ApplicationName = typeof(EngulaWebHost).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
 

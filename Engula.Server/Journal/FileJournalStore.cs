@@ -1,3 +1,4 @@
+using Engula.Server.Hosting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf;

@@ -1,3 +1,4 @@
+using Engula.Server.Hosting;
 using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;

@@ -1,3 +1,4 @@
+using Engula.Server.Hosting;
 using Engula.Server.Journal;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Engula.Server.Hosting;
 using System.Text;
 using Engula.Server.Journal;
 using Engula.Server.Tests.Infrastructure;

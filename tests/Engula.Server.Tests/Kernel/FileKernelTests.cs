@@ -1,6 +1,5 @@
 using Engula.Protocol.Kernel;
 using Engula.Protocol.Metadata;
-using Engula.Server.Hosting;
 using Engula.Server.Kernel;
 using Google.Protobuf;
 
@@ -66,12 +65,5 @@ public sealed class FileKernelTests : KernelConformanceTests
         File.WriteAllBytes(path, version.ToByteArray()); // the original: raw protobuf, no trailer
 
         Assert.Equal(version, new FileManifestStore(path).Load());
-    }
-
-    [Fact]
-    public void Fsync_of_a_directory_works_here()
-    {
-        DirectorySync.Fsync(Path.GetDirectoryName(_manifest)!);
-        Assert.Throws<IOException>(() => DirectorySync.Fsync(Path.Combine(Path.GetDirectoryName(_manifest)!, "missing")));
     }
 }
