@@ -66,6 +66,18 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
             return (Invalid($"{clusterText} has more than one {g.Key.ToLowerInvariant()}: {string.Join(", ", g.Select(m => m.Metadata.Name).Order(StringComparer.Ordinal))}"), null, null);
         }
 
+        // A Cluster's components name each other's Services and ports in their env: wait until every section of the
+        // Cluster has its resource in the cache, or the first StatefulSet would be built without its peers and then
+        // rolled again when they appear.
+        if (OwningCluster(resource) is { } owner)
+        {
+            var missing = ExpectedKinds(owner).Where(k => members.All(m => m.Kind != k.KindName())).ToList();
+            if (missing.Count > 0 && live is null)
+            {
+                return (new ComponentOutcome { Waiting = "waiting for the Cluster's " + string.Join(", ", missing.Select(k => k.Singular())) + " resource" }, null, null);
+            }
+        }
+
         if (resource.Spec.Image?.Name is not { Length: > 0 })
         {
             return (Invalid("spec.image.name is required (a component made by a Cluster inherits the Cluster's spec.image)"), null, null);
@@ -141,6 +153,36 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
             return (Invalid(e.Message) with { Effective = current }, null, null);
+        }
+    }
+
+    private ClusterResource? OwningCluster(ComponentResource resource) =>
+        resource.Metadata.OwnerReferences?.FirstOrDefault(o => o.Kind == "Cluster" && o.ApiVersion == EngulaApi.ApiVersion) is { } reference
+        && caches.Clusters.Get(resource.Metadata.NamespaceProperty, reference.Name) is { } cluster
+        && cluster.Metadata.Uid == reference.Uid
+            ? cluster
+            : null;
+
+    private static IEnumerable<ResourceKind> ExpectedKinds(ClusterResource cluster)
+    {
+        if (cluster.Spec.Journal is not null)
+        {
+            yield return ResourceKind.Journal;
+        }
+
+        if (cluster.Spec.Storage is not null)
+        {
+            yield return ResourceKind.Storage;
+        }
+
+        if (cluster.Spec.Kernel is not null)
+        {
+            yield return ResourceKind.Kernel;
+        }
+
+        if (cluster.Spec.Engine is not null)
+        {
+            yield return ResourceKind.Engine;
         }
     }
 

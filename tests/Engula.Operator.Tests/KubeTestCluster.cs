@@ -9,7 +9,8 @@ namespace Engula.Operator.Tests;
 /// kube-controller-manager on loopback, started once by eng/kube/start-test-cluster.sh and stopped at the end
 /// (binaries from eng/provision/kube-apiserver.sh). When <c>ENGULA_TEST_KUBECONFIG</c> names a kubeconfig, that
 /// cluster (e.g. kind on a laptop) is used instead and nothing is started or stopped. Each test works in a
-/// namespace of its own (<see cref="CreateNamespaceAsync"/>).
+/// namespace of its own (<see cref="CreateNamespaceAsync"/>). (Copied from Engula.Kubernetes.Tests; this copy also
+/// installs the committed CRDs from deploy/operator/crds.yaml and exposes the kubeconfig path.)
 /// </summary>
 public sealed class KubeTestCluster : IAsyncLifetime
 {
@@ -28,6 +29,9 @@ public sealed class KubeTestCluster : IAsyncLifetime
     /// <summary>Whether the server serves policy/v1 (Kubernetes ≥ 1.21); 1.20 has only policy/v1beta1.</summary>
     public bool HasPolicyV1 { get; private set; }
 
+    /// <summary>The kubeconfig file of the cluster (for kubectl and for the operator's own clients).</summary>
+    public string KubeconfigPath { get; private set; } = "";
+
     /// <summary>True when the cluster was started by this fixture (not given through ENGULA_TEST_KUBECONFIG).</summary>
     public bool IsLocal => _stateDir is not null;
 
@@ -43,8 +47,10 @@ public sealed class KubeTestCluster : IAsyncLifetime
             throw new InvalidOperationException($"ENGULA_TEST_KUBECONFIG names '{kubeconfig}', which does not exist");
         }
 
+        KubeconfigPath = kubeconfig;
         _client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         await WaitForReadyzAsync(_client);
+        await CrdInstaller.InstallAsync(_client, CancellationToken.None);
         Version = await _client.Version.GetCodeAsync();
         var groups = await _client.Apis.GetAPIVersionsAsync();
         HasPolicyV1 = groups.Groups.Any(g => g.Name == "policy" && g.Versions.Any(v => v.Version == "v1"));
