@@ -12,7 +12,7 @@ namespace Engula.Operator.Tests;
 [Collection(KubeCollection.Name)]
 public sealed class SampleClusterTests(KubeTestCluster cluster)
 {
-    private static string SamplePath => Path.Combine(RepositoryPaths.Root, "deploy", "operator", "samples", "cluster_v1alpha1_cluster.yaml");
+    private static string SamplePath => Samples.SamplePath;
 
     [Fact]
     public async Task Original_sample_bootstraps_in_order_reaches_Ready_writes_nothing_when_steady_and_is_collected_on_delete()
