@@ -7,10 +7,14 @@ internal static class Samples
 {
     public static string SamplePath => Path.Combine(RepositoryPaths.Root, "deploy", "operator", "samples", "cluster_v1alpha1_cluster.yaml");
 
-    public static async Task ReadySampleAsync(KubeTestCluster cluster, string ns, CancellationToken ct)
+    public static async Task ReadySampleAsync(KubeTestCluster cluster, string ns, CancellationToken ct, bool apply = true)
     {
-        var apply = await Kube.KubectlAsync(cluster, ct, "apply", "-n", ns, "-f", SamplePath);
-        Assert.True(apply.ExitCode == 0, apply.StandardError);
+        if (apply)
+        {
+            var result = await Kube.KubectlAsync(cluster, ct, "apply", "-n", ns, "-f", SamplePath);
+            Assert.True(result.ExitCode == 0, result.StandardError);
+        }
+
         foreach (var kind in new[] { ResourceKind.Journal, ResourceKind.Storage, ResourceKind.Kernel, ResourceKind.Engine })
         {
             await Kube.MarkPodsReadyAsync(cluster.Client, ns, "cluster-sample-" + kind.Singular(), 1, ct);
