@@ -14,7 +14,13 @@ internal sealed class AttemptObserverHandler(HttpMessageHandler inner, string ta
 {
     private const string PreviousAttemptsHeader = "grpc-previous-rpc-attempts";
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    // Every call passes here: without a metrics listener or debug logging it costs one branch.
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        metrics.AttemptsObserved || logger.IsEnabled(LogLevel.Debug)
+            ? SendObservedAsync(request, cancellationToken)
+            : base.SendAsync(request, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendObservedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var method = request.RequestUri?.AbsolutePath ?? "?";
         var previous = 0;

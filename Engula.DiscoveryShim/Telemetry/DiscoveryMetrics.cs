@@ -40,6 +40,9 @@ internal sealed class DiscoveryMetrics : IDisposable
 
     public Meter Meter { get; }
 
+    /// <summary>Whether anybody listens to the per-attempt instruments (lets the hot path skip its bookkeeping).</summary>
+    public bool AttemptsObserved => _attempts.Enabled || _retries.Enabled || _transportFailures.Enabled;
+
     public void Resolved(string target, string outcome) =>
         _resolutions.Add(1, new TagList { { "engula.target", target }, { "outcome", outcome } });
 

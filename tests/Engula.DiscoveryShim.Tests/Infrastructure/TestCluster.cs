@@ -2,6 +2,7 @@ using System.Net;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 
 namespace Engula.DiscoveryShim.Tests.Infrastructure;
 
@@ -55,7 +56,10 @@ public sealed class TestCluster : IAsyncDisposable
             MinResolveInterval = TimeSpan.FromMilliseconds(100),
         };
         configure?.Invoke(options);
-        return new EngulaChannelFactory(options);
+        var logFile = Environment.GetEnvironmentVariable("ENGULA_TEST_GRPC_LOG");
+        return logFile is null
+            ? new EngulaChannelFactory(options)
+            : new EngulaChannelFactory(options, loggerFactory: LoggerFactory.Create(b => b.AddProvider(new FileLoggerProvider(logFile)).SetMinimumLevel(LogLevel.Trace)));
     }
 
     public int CallsTo(int backend) => State.CallsTo(Backends[backend].Name);
