@@ -5,18 +5,22 @@
 # "Engula cluster is ready" line, printed when journal, storage, kernel and engine all report Healthy).
 # Each run uses a fresh file-mode data directory and is stopped with SIGTERM to the AppHost process.
 #
-# usage: bench/apphost/startup.sh [--runs N] [--no-build] [-- extra AppHost args, e.g. --Engula:Proxied=false]
+# usage: bench/apphost/startup.sh [--runs N] [--no-build] [--direct] [-- extra AppHost args, e.g. --Engula:Proxied=false]
+#   --direct  launch Engula.AppHost/bin/Debug/net10.0/Engula.AppHost itself with the http launch profile's
+#             environment, without `dotnet run` (which spends ~1-3 s of CPU evaluating the project first).
 # Prints one line per run and the medians; also writes them to bench/results/apphost-startup-<time>.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 runs=5
 build=1
+direct=0
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
+    --direct) direct=1; shift ;;
     --) shift; extra=("$@"); break ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -66,9 +70,19 @@ for run in $(seq 1 "$runs"); do
   data="$work/data-$run"
   log="$work/apphost-$run.log"
   start=$(now)
-  dotnet run --project Engula.AppHost --no-build -- "--Engula:DataDirectory=$data" "${extra[@]}" >"$log" 2>&1 &
-  runner=$!
-  apphost=""
+  if [ "$direct" = 1 ]; then
+    # The environment of the "http" profile in Engula.AppHost/Properties/launchSettings.json.
+    ASPNETCORE_URLS=http://localhost:15080 ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development \
+      ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:19080 ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:20080 \
+      ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
+      Engula.AppHost/bin/Debug/net10.0/Engula.AppHost "--Engula:DataDirectory=$data" "${extra[@]}" >"$log" 2>&1 &
+    runner=$!
+    apphost=$runner
+  else
+    dotnet run --project Engula.AppHost --no-build -- "--Engula:DataDirectory=$data" "${extra[@]}" >"$log" 2>&1 &
+    runner=$!
+    apphost=""
+  fi
   t_put=""
   t_ready=""
   while [ -z "$t_put" ] || [ -z "$t_ready" ]; do
@@ -97,6 +111,6 @@ ready_median=$(printf '%s\n' "${ready_times[@]}" | median)
 {
   echo "median of ${#put_times[@]} runs: launch -> first put ${put_median} s"
   echo "median of ${#ready_times[@]} runs: launch -> all four healthy ${ready_median} s"
-  echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); extra args: ${extra[*]:-none}"
+  echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), cpu pressure $(awk '/^some/ { print $2 }' /proc/pressure/cpu 2>/dev/null); launch: $([ "$direct" = 1 ] && echo "AppHost binary" || echo "dotnet run --no-build"); extra args: ${extra[*]:-none}"
 } | tee -a "$result_file"
 if [ "${#put_times[@]}" = "$runs" ] && [ "${#ready_times[@]}" = "$runs" ]; then rm -rf "$work"; else echo "logs kept in $work" >&2; fi
