@@ -4,6 +4,9 @@
 var builder = DistributedApplication.CreateBuilder(args);
 var engula = EngulaClusterSettings.From(builder.Configuration);
 
+// `--operation publish --step publish --output-path <dir>` writes Kubernetes manifests (docs/publish.md).
+builder.AddEngulaKubernetesPublisher();
+
 var journal = builder.AddEngulaJournal("journal", engula.JournalPort, engula.Proxied)
     .WithData(engula.Mode, engula.DataDirectory);
 

@@ -1,0 +1,136 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Engula.Kubernetes;
+
+namespace Engula.Hosting.Publishing;
+
+/// <summary>
+/// The app model → an <see cref="EngulaCluster"/> description. Only the mapping lives here; how a component
+/// becomes Kubernetes objects (names, env, probes, volumes) is decided by <see cref="EngulaObjects"/>, which the
+/// operator calls too.
+/// </summary>
+internal static class EngulaClusterMapper
+{
+    // The peer each component dials, by the env var the hosting integration sets (EngulaBuilderExtensions.WithPeer).
+    private static readonly (EngulaComponentKind Kind, string Variable, EngulaComponentKind Peer)[] Peers =
+    [
+        (EngulaComponentKind.Kernel, "ENGULA_JOURNAL", EngulaComponentKind.Journal),
+        (EngulaComponentKind.Kernel, "ENGULA_STORAGE", EngulaComponentKind.Storage),
+        (EngulaComponentKind.Engine, "ENGULA_KERNEL", EngulaComponentKind.Kernel),
+    ];
+
+    /// <summary>
+    /// Maps every Engula resource of <paramref name="model"/> (skipping those excluded from publish) to one
+    /// component named after the resource, with the port of its primary endpoint and its replica count.
+    /// </summary>
+    /// <exception cref="EngulaPublishException">The model has no Engula resource, two of one kind, or a reference the
+    /// published cluster cannot express (a kernel wired to a journal that is not part of it).</exception>
+    public static async Task<EngulaCluster> MapAsync(
+        DistributedApplicationModel model,
+        DistributedApplicationExecutionContext executionContext,
+        EngulaPublishOptions options,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var servers = model.Resources.OfType<EngulaServerResource>().Where(r => !r.IsExcludedFromPublish()).ToList();
+        if (servers.Count == 0)
+        {
+            throw new EngulaPublishException("the app model has no Engula resource to publish (AddEngulaJournal, AddEngulaStorage, AddEngulaKernel, AddEngulaEngine)");
+        }
+
+        var byKind = new Dictionary<EngulaComponentKind, EngulaServerResource>();
+        foreach (var server in servers)
+        {
+            var kind = KindOf(server);
+            if (!byKind.TryAdd(kind, server))
+            {
+                // The builders describe one cluster with at most one component per kind (a kernel's ENGULA_JOURNAL
+                // names the journal's Service); a second cluster would need a cluster name to keep the names apart.
+                throw new EngulaPublishException(
+                    $"resources '{byKind[kind].Name}' and '{server.Name}' are both a {EngulaObjects.KindName(kind)}: a published Engula cluster has at most one component of each kind");
+            }
+        }
+
+        foreach (var (kind, variable, peerKind) in Peers)
+        {
+            if (!byKind.TryGetValue(kind, out var server))
+            {
+                continue;
+            }
+
+            var peer = await PeerOfAsync(server, variable, executionContext, cancellationToken).ConfigureAwait(false);
+            if (peer is null)
+            {
+                throw new EngulaPublishException(
+                    $"{EngulaObjects.KindName(kind)} '{server.Name}' has no {EngulaObjects.KindName(peerKind)} ({variable} is not set to one: wire it with With{Capitalized(peerKind)})");
+            }
+
+            if (!byKind.TryGetValue(peerKind, out var published) || !ReferenceEquals(published, peer))
+            {
+                throw new EngulaPublishException(
+                    $"{EngulaObjects.KindName(kind)} '{server.Name}' uses {EngulaObjects.KindName(peerKind)} '{peer.Name}' ({variable}), which is not published (excluded from publish or not an Engula {EngulaObjects.KindName(peerKind)})");
+            }
+        }
+
+        return new EngulaCluster
+        {
+            Components = [.. byKind.OrderBy(kv => kv.Key).Select(kv => Component(kv.Key, kv.Value, options))],
+        };
+    }
+
+    /// <summary>The Aspire resource name behind component <paramref name="index"/> of a mapped cluster (for error messages).</summary>
+    public static string ResourceNameAt(EngulaCluster cluster, int index) =>
+        index >= 0 && index < cluster.Components.Count ? cluster.Components[index].Name ?? "?" : "?";
+
+    private static EngulaComponent Component(EngulaComponentKind kind, EngulaServerResource server, EngulaPublishOptions options)
+    {
+        var endpoint = server.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == server.PrimaryEndpointName);
+
+        // A proxied endpoint has no target port (DCP picks one at run time); the port clients dial is the one the
+        // component listens on in a pod. An endpoint with neither gets the component's original port.
+        int? port = endpoint?.TargetPort ?? endpoint?.Port;
+        bool stateful = kind != EngulaComponentKind.Engine;
+        return new EngulaComponent
+        {
+            Kind = kind,
+            Name = server.Name,
+            Image = options.ImageReference,
+            Replicas = server.GetReplicaCount(),
+            Port = port,
+            StorageClassName = stateful ? options.StorageClass : null,
+            StorageSize = stateful ? options.StorageSize : null,
+        };
+    }
+
+    private static EngulaComponentKind KindOf(EngulaServerResource server) => server switch
+    {
+        EngulaJournalResource => EngulaComponentKind.Journal,
+        EngulaStorageResource => EngulaComponentKind.Storage,
+        EngulaKernelResource => EngulaComponentKind.Kernel,
+        EngulaEngineResource => EngulaComponentKind.Engine,
+        _ => throw new EngulaPublishException($"resource '{server.Name}' is an Engula '{server.Component}', which the publisher does not know"),
+    };
+
+    /// <summary>The resource whose endpoint <paramref name="variable"/> names, from the resource's environment callbacks.</summary>
+    private static async Task<IResource?> PeerOfAsync(
+        EngulaServerResource server, string variable, DistributedApplicationExecutionContext executionContext, CancellationToken cancellationToken)
+    {
+        // The raw values (before Aspire renders them into manifest placeholders) keep the EndpointReference, and with
+        // it the resource the variable points at.
+        var context = new EnvironmentCallbackContext(executionContext, server, new Dictionary<string, object>(), cancellationToken);
+        foreach (var callback in server.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context).ConfigureAwait(false);
+        }
+
+        return context.EnvironmentVariables.TryGetValue(variable, out var value) ? value switch
+        {
+            EndpointReference endpoint => endpoint.Resource,
+            EndpointReferenceExpression expression => expression.Endpoint.Resource,
+            _ => null,
+        } : null;
+    }
+
+    private static string Capitalized(EngulaComponentKind kind) => kind.ToString();
+}

@@ -1,0 +1,53 @@
+#pragma warning disable ASPIREPIPELINES001 // The pipeline API is experimental in Aspire 13.6 (recipe §4).
+
+using Aspire.Hosting.Pipelines;
+using Engula.Hosting.Publishing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Aspire.Hosting;
+
+/// <summary>Registers the Engula Kubernetes publisher (docs/publish.md).</summary>
+public static partial class EngulaPublishingExtensions
+{
+    /// <summary>
+    /// Adds the <c>engula-kubernetes</c> pipeline step, which <c>--operation publish --step publish</c> runs: it writes
+    /// the Kubernetes manifests of the app model's Engula resources to <c>--output-path</c>. Calling it twice adds
+    /// one step. A failing step sets the process exit code to 1, because <c>dotnet run -- --operation publish</c>
+    /// otherwise exits 0 after a failed step (recipe §4).
+    /// </summary>
+    public static IDistributedApplicationBuilder AddEngulaKubernetesPublisher(this IDistributedApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(PublisherMarker)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<PublisherMarker>();
+        builder.Pipeline.AddStep(
+            EngulaKubernetesPublisher.StepName,
+            async context =>
+            {
+                try
+                {
+                    await EngulaKubernetesPublisher.PublishAsync(context).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    Environment.ExitCode = 1;
+                    LogFailed(context.Logger, e.Message);
+                    throw;
+                }
+            },
+            dependsOn: WellKnownPipelineSteps.PublishPrereq,
+            requiredBy: WellKnownPipelineSteps.Publish);
+        return builder;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engula Kubernetes publish failed, nothing was written: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string reason);
+
+    /// <summary>Marks a builder that has the step already.</summary>
+    private sealed class PublisherMarker;
+}
