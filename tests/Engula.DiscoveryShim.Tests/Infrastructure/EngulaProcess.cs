@@ -16,7 +16,9 @@ public sealed class EngulaProcess : IDisposable
 
     public static string EngulaDll => Path.Combine(AppContext.BaseDirectory, "engula.dll");
 
-    public static EngulaProcess Start(params string[] arguments)
+    public static EngulaProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    public static EngulaProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(EngulaDll);
@@ -26,6 +28,11 @@ public sealed class EngulaProcess : IDisposable
         }
 
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet engula.dll");
 
         // Drained so a chatty child never blocks on a full pipe.
