@@ -1,0 +1,142 @@
+using System.Net.Http.Headers;
+using k8s;
+using k8s.Models;
+
+namespace Engula.Publishing.Tests;
+
+/// <summary>
+/// A real Kubernetes API server for the tests of one run: by default etcd + kube-apiserver 1.20.2 +
+/// kube-controller-manager on loopback, started once by eng/kube/start-test-cluster.sh and stopped at the end
+/// (binaries from eng/provision/kube-apiserver.sh). When <c>ENGULA_TEST_KUBECONFIG</c> names a kubeconfig, that
+/// cluster (e.g. kind on a laptop) is used instead and nothing is started or stopped. Each test works in a
+/// namespace of its own (<see cref="CreateNamespaceAsync"/>). (Copied unchanged from Engula.Kubernetes.Tests.)
+/// </summary>
+public sealed class KubeTestCluster : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+
+    private string? _stateDir;
+    private k8s.Kubernetes? _client;
+
+    /// <summary>The client, authenticated as a cluster admin.</summary>
+    public IKubernetes Client => _client ?? throw new InvalidOperationException("the cluster is not started");
+
+    /// <summary>The server's version, e.g. v1.20.2.</summary>
+    public VersionInfo Version { get; private set; } = new();
+
+    /// <summary>Whether the server serves policy/v1 (Kubernetes ≥ 1.21); 1.20 has only policy/v1beta1.</summary>
+    public bool HasPolicyV1 { get; private set; }
+
+    /// <summary>True when the cluster was started by this fixture (not given through ENGULA_TEST_KUBECONFIG).</summary>
+    public bool IsLocal => _stateDir is not null;
+
+    public async ValueTask InitializeAsync()
+    {
+        string? kubeconfig = Environment.GetEnvironmentVariable("ENGULA_TEST_KUBECONFIG");
+        if (string.IsNullOrEmpty(kubeconfig))
+        {
+            kubeconfig = await StartLocalAsync();
+        }
+        else if (!File.Exists(kubeconfig))
+        {
+            throw new InvalidOperationException($"ENGULA_TEST_KUBECONFIG names '{kubeconfig}', which does not exist");
+        }
+
+        _client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        await WaitForReadyzAsync(_client);
+        Version = await _client.Version.GetCodeAsync();
+        var groups = await _client.Apis.GetAPIVersionsAsync();
+        HasPolicyV1 = groups.Groups.Any(g => g.Name == "policy" && g.Versions.Any(v => v.Version == "v1"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_stateDir is not null)
+        {
+            var stop = await ProcessRunner.RunAsync(
+                "bash", [Path.Combine(RepositoryPaths.KubeDir, "stop-test-cluster.sh"), _stateDir, "--delete"], TimeSpan.FromSeconds(60), CancellationToken.None);
+            if (stop.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"stop-test-cluster.sh failed ({stop.ExitCode}): {stop.StandardError}");
+            }
+        }
+    }
+
+    /// <summary>A fresh namespace for one test, deleted when the returned handle is disposed.</summary>
+    public async Task<TestNamespace> CreateNamespaceAsync(CancellationToken cancellationToken)
+    {
+        string name = "engula-t-" + Guid.NewGuid().ToString("N")[..10];
+        await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } }, cancellationToken: cancellationToken);
+        return new TestNamespace(Client, name);
+    }
+
+    private async Task<string> StartLocalAsync()
+    {
+        _stateDir = Directory.CreateTempSubdirectory("engula-kube-").FullName;
+        var start = await ProcessRunner.RunAsync(
+            "bash",
+            [Path.Combine(RepositoryPaths.KubeDir, "start-test-cluster.sh"), _stateDir],
+            StartTimeout,
+            CancellationToken.None,
+            // If this test host dies without disposing the fixture, the script's watchdog stops the cluster.
+            new Dictionary<string, string> { ["ENGULA_KUBE_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        if (start.ExitCode != 0)
+        {
+            string dir = _stateDir;
+            _stateDir = null;
+            Directory.Delete(dir, recursive: true);
+            throw new InvalidOperationException(
+                $"start-test-cluster.sh failed ({start.ExitCode}); provision with eng/provision/kube-apiserver.sh or set ENGULA_TEST_KUBECONFIG:\n{start.StandardError}");
+        }
+
+        return Path.Combine(_stateDir, "kubeconfig");
+    }
+
+    /// <summary>GET /readyz until it answers "ok" (the start script waits too; an external cluster may still be coming up).</summary>
+    private static async Task WaitForReadyzAsync(k8s.Kubernetes client)
+    {
+        using var timeout = new CancellationTokenSource(ReadyTimeout);
+        string last = "no answer";
+        while (true)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, "readyz"));
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
+                if (client.Credentials is not null)
+                {
+                    await client.Credentials.ProcessHttpRequestAsync(request, timeout.Token);
+                }
+
+                using var response = await client.HttpClient.SendAsync(request, timeout.Token);
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(timeout.Token)}";
+                if (response.IsSuccessStatusCode && last.EndsWith("ok", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                // Poll interval of a readiness wait bounded by the timeout above (there is no event to wait on).
+                await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        throw new TimeoutException($"{client.BaseUri}readyz not ok after {ReadyTimeout.TotalSeconds} s: {last}");
+    }
+}
