@@ -119,7 +119,7 @@ public sealed class EngulaChannelFactory
             DisposeHttpClient = true,
             ServiceProvider = new ChannelServiceProvider(
                 new DiscoveryResolverFactory(peer, _lookup, _options, _metrics, _loggerFactory),
-                new DiscoveryLoadBalancerFactory(policy, peer.Original)),
+                new DiscoveryLoadBalancerFactory(policy, peer.Original, _options)),
             ServiceConfig = serviceConfig,
             MaxRetryAttempts = _options.MaxRetryAttempts,
             MaxReceiveMessageSize = _options.MaxReceiveMessageSize,

@@ -14,6 +14,8 @@ namespace Engula.DiscoveryShim.Balancing;
 /// <item>pick_first asks for re-resolution only when its subchannel goes Idle, not when a
 /// connection attempt fails; here every TransientFailure asks too (the resolver's floor bounds the rate), so a
 /// <c>host:port</c> whose name moved to a new IP is followed.</item>
+/// <item>A subchannel that grpc-dotnet still reports Ready but whose call just failed below HTTP is skipped for a
+/// back-off (<see cref="EndpointQuarantine"/>), so WaitForReady and retries work in that window too.</item>
 /// </list>
 /// </summary>
 internal sealed class DiscoveryLoadBalancer : LoadBalancer
@@ -23,13 +25,47 @@ internal sealed class DiscoveryLoadBalancer : LoadBalancer
     private readonly bool _roundRobin;
     private readonly string _target;
     private LoadBalancer? _child;
+    private volatile BalancerState? _lastState;
+    private volatile bool _disposed;
 
-    public DiscoveryLoadBalancer(IChannelControlHelper controller, ILoggerFactory loggerFactory, bool roundRobin, string target)
+    public DiscoveryLoadBalancer(IChannelControlHelper controller, ILoggerFactory loggerFactory, bool roundRobin, string target, EngulaChannelOptions options)
     {
         _controller = controller;
         _loggerFactory = loggerFactory;
         _roundRobin = roundRobin;
         _target = target;
+        Quarantine = new EndpointQuarantine(options.InitialReconnectBackoff, options.MaxReconnectBackoff);
+    }
+
+    internal EndpointQuarantine Quarantine { get; }
+
+    internal string Target => _target;
+
+    /// <summary>A call on <paramref name="subchannel"/> failed below HTTP: skip it for a while, and re-resolve (the
+    /// pod may have moved). When the quarantine ends, the re-resolution path republishes the picker so calls
+    /// waiting for a ready endpoint try it again.</summary>
+    internal void OnTransportFailure(Subchannel subchannel)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        var duration = Quarantine.Add(subchannel);
+        _controller.RefreshResolver();
+        _ = Task.Delay(duration).ContinueWith(
+            static (_, state) =>
+            {
+                var balancer = (DiscoveryLoadBalancer)state!;
+                if (!balancer._disposed)
+                {
+                    balancer._controller.RefreshResolver();
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     // grpc-dotnet serialises balancer calls (resolver results and subchannel state changes) under the
@@ -54,7 +90,17 @@ internal sealed class DiscoveryLoadBalancer : LoadBalancer
         }
 
         _child.UpdateChannelState(state);
+
+        // A resolution that changed nothing publishes nothing; while endpoints are quarantined a fresh picker
+        // makes waiting calls pick again (quarantines that have ended are then tried).
+        if (!Quarantine.IsEmpty && _lastState is { ConnectivityState: ConnectivityState.Ready } last)
+        {
+            _controller.UpdateState(Wrap(last));
+        }
     }
+
+    private BalancerState Wrap(BalancerState state) =>
+        state.ConnectivityState == ConnectivityState.Ready ? new BalancerState(state.ConnectivityState, new QuarantinePicker(state.Picker, this)) : state;
 
     public override void RequestConnection() => _child?.RequestConnection();
 
@@ -62,6 +108,7 @@ internal sealed class DiscoveryLoadBalancer : LoadBalancer
     {
         if (disposing)
         {
+            _disposed = true;
             DropChild();
         }
 
@@ -74,6 +121,8 @@ internal sealed class DiscoveryLoadBalancer : LoadBalancer
 
         // Cleared before disposing, so the Shutdown notifications of its subchannels are ignored below.
         _child = null;
+        _lastState = null;
+        Quarantine.Forget([]);
         child?.Dispose();
     }
 
@@ -102,7 +151,8 @@ internal sealed class DiscoveryLoadBalancer : LoadBalancer
                 return;
             }
 
-            parent._controller.UpdateState(state);
+            parent._lastState = state;
+            parent._controller.UpdateState(parent.Wrap(state));
             if (state.ConnectivityState == ConnectivityState.TransientFailure)
             {
                 parent._controller.RefreshResolver();
