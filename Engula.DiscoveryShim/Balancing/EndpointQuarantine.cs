@@ -20,7 +20,7 @@ internal sealed class EndpointQuarantine(TimeSpan initial, TimeSpan max)
 
     public bool IsQuarantined(Subchannel subchannel)
     {
-        if (!_entries.TryGetValue(subchannel, out var entry))
+        if (_entries.IsEmpty || !_entries.TryGetValue(subchannel, out var entry))
         {
             return false;
         }
@@ -44,7 +44,13 @@ internal sealed class EndpointQuarantine(TimeSpan initial, TimeSpan max)
         return Duration(entry.Strikes);
     }
 
-    public void Clear(Subchannel subchannel) => _entries.TryRemove(subchannel, out _);
+    public void Clear(Subchannel subchannel)
+    {
+        if (!_entries.IsEmpty)
+        {
+            _entries.TryRemove(subchannel, out _);
+        }
+    }
 
     public void Forget(IEnumerable<Subchannel> keep)
     {

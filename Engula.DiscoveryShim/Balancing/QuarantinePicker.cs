@@ -13,6 +13,9 @@ internal sealed class QuarantinePicker(SubchannelPicker inner, DiscoveryLoadBala
 {
     private const int MaxSkips = 16;
 
+    // Picks are on every call's path: one result (and tracker) per subchannel, made once per picker.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Subchannel, PickResult> _results = new();
+
     public SubchannelPicker Inner => inner;
 
     public override PickResult Pick(PickContext context)
@@ -27,7 +30,10 @@ internal sealed class QuarantinePicker(SubchannelPicker inner, DiscoveryLoadBala
 
             if (!owner.Quarantine.IsQuarantined(subchannel))
             {
-                return PickResult.ForSubchannel(subchannel, new Tracker(owner, subchannel, result.SubchannelCallTracker));
+                // A tracker of the inner picker may hold per-call state, so only results without one are reused.
+                return result.SubchannelCallTracker is { } innerTracker
+                    ? PickResult.ForSubchannel(subchannel, new Tracker(owner, subchannel, innerTracker))
+                    : _results.GetOrAdd(subchannel, static (s, o) => PickResult.ForSubchannel(s, new Tracker(o, s, null)), owner);
             }
         }
 
