@@ -31,6 +31,17 @@ ports=(24567 24568 24569 24570 15080 19080 20080)
 timeout_s=180
 
 port_busy() { ss -Hltn "sport = :$1" | grep -q .; }
+# CPU seconds (user+system, including reaped children) of every process in the given sessions: this script's
+# session (dotnet run, the AppHost) and DCP's two sessions (DCP, the dashboard, the four engula processes).
+# Unlike wall time it does not depend on what else the shared machine is doing.
+cpu_seconds() {
+  local hz
+  hz=$(getconf CLK_TCK)
+  ps -eo sid=,pid= | awk -v sids=" $* " 'index(sids, " " $1 " ") { print $2 }' |
+    while read -r pid; do sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }'; done |
+    awk -v hz="$hz" '{ s += $1 } END { printf "%.1f", s / hz }'
+}
+session_of() { ps -o sid= -p "$1" 2>/dev/null | tr -d ' '; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a" } else if (NR % 2) { print v[(NR + 1) / 2] } else { printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'; }
@@ -51,6 +62,8 @@ result_file="bench/results/apphost-startup-$(date +%Y%m%d-%H%M%S).txt"
 work=$(mktemp -d /tmp/engula-startup.XXXXXX)
 put_times=()
 ready_times=()
+cpu_times=()
+own_session=$(session_of $$)
 
 cleanup_run() {
   local runner="$1" apphost="$2"
@@ -97,20 +110,27 @@ for run in $(seq 1 "$runs"); do
     fi
     if [ -z "$t_ready" ] && grep -q "Engula cluster is ready" "$log"; then
       t_ready=$(elapsed "$start" "$(now)")
+      apiserver=$(pgrep -f "dcp start-apiserver --monitor $apphost " | head -n 1 || true)
+      controllers=$([ -n "$apiserver" ] && pgrep -f "dcp run-controllers .*--monitor $apiserver " | head -n 1 || true)
+      cpu=$(cpu_seconds "$own_session" "$(session_of "${apiserver:-0}")" "$(session_of "${controllers:-0}")")
     fi
     sleep 0.05
   done
-  echo "run $run: first put ${t_put:-n/a} s, all four healthy ${t_ready:-n/a} s" | tee -a "$result_file"
+  echo "run $run: first put ${t_put:-n/a} s, all four healthy ${t_ready:-n/a} s, CPU used until healthy ${cpu:-n/a} s" | tee -a "$result_file"
   [ -n "$t_put" ] && put_times+=("$t_put")
   [ -n "$t_ready" ] && ready_times+=("$t_ready")
+  [ -n "${cpu:-}" ] && cpu_times+=("$cpu")
+  cpu=""
   cleanup_run "$runner" "$apphost"
 done
 
 put_median=$(printf '%s\n' "${put_times[@]}" | median)
 ready_median=$(printf '%s\n' "${ready_times[@]}" | median)
+cpu_median=$(printf '%s\n' "${cpu_times[@]}" | median)
 {
   echo "median of ${#put_times[@]} runs: launch -> first put ${put_median} s"
   echo "median of ${#ready_times[@]} runs: launch -> all four healthy ${ready_median} s"
+  echo "median of ${#cpu_times[@]} runs: CPU seconds used by the AppHost, DCP, dashboard and servers until healthy ${cpu_median} s"
   echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), cpu pressure $(awk '/^some/ { print $2 }' /proc/pressure/cpu 2>/dev/null); launch: $([ "$direct" = 1 ] && echo "AppHost binary" || echo "dotnet run --no-build"); extra args: ${extra[*]:-none}"
 } | tee -a "$result_file"
 if [ "${#put_times[@]}" = "$runs" ] && [ "${#ready_times[@]}" = "$runs" ]; then rm -rf "$work"; else echo "logs kept in $work" >&2; fi
