@@ -43,9 +43,9 @@ public sealed class EngulaChannelOptions
     /// The cost is two connect attempts a second per dead endpoint and channel, negligible for Engula's handful
     /// of peers. Measured with <c>dotnet bench/shim/bin/Release/net10.0/Engula.DiscoveryShim.Bench.dll recovery --trials 20</c>
     /// (SIGKILLed <c>engula journal</c> restarted on the same address, 2-core VM): from "port accepts" to the first
-    /// successful call of a client waiting on the same channel p50 0.37–0.71 s, p99 1.48–1.53 s — the same as a
-    /// fresh client dialled at that moment (the restarted .NET server's own start-up); the back-off's share is
-    /// p50 0.2 ms, p99 65 ms. See bench/shim/README.md.
+    /// successful call of a client waiting on the same channel, 20 trials: p50 0.40 s, p99 0.71 s (final code;
+    /// 1.5 s in earlier runs while the VM was loaded) — the same as a fresh client dialled at that moment, i.e. the
+    /// restarted .NET server's own start-up; the back-off's share is p50 0.2 ms, p99 65–184 ms. See bench/shim/README.md.
     /// </summary>
     public TimeSpan MaxReconnectBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
 
