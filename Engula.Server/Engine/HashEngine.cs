@@ -214,7 +214,19 @@ public sealed partial class HashEngine : IAsyncDisposable
                 bytes += BinaryFormat.RecordSize(pending.Record);
             }
 
-            await CommitAsync(batch, records);
+            try
+            {
+                await CommitAsync(batch, records);
+            }
+            catch (Exception e)
+            {
+                // Never let the single writer die silently (every later put would hang): fail this batch and go on.
+                LogWriterFailed(_logger, e);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(new EngineUnavailableException("write failed: " + e.Message));
+                }
+            }
         }
     }
 
@@ -450,6 +462,9 @@ public sealed partial class HashEngine : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group commit of {Count} writes failed: {Code} {Detail}")]
     private static partial void LogCommitFailed(ILogger logger, int count, StatusCode code, string detail);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Unexpected failure in the engine's writer loop; the batch failed")]
+    private static partial void LogWriterFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Flushed table {Name}: {Entries} entries, {Bytes} bytes, up to timestamp {LastTimestamp}")]
     private static partial void LogFlushed(ILogger logger, string name, int entries, int bytes, ulong lastTimestamp);
