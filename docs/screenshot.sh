@@ -28,7 +28,7 @@ work=$(mktemp -d /tmp/engula-screenshot.XXXXXX)
 runner=""
 cleanup() {
   if [ -n "$runner" ]; then
-    apphost=$(pgrep -P "$runner" -f 'Engula.AppHost$' || true)
+    apphost=$(pgrep -P "$runner" -f '/Engula.AppHost( |$)' || true)
     [ -n "$apphost" ] && kill -TERM "$apphost" 2>/dev/null || true
     kill -TERM "$runner" 2>/dev/null || true
     wait "$runner" 2>/dev/null || true

@@ -31,14 +31,21 @@ ports=(24567 24568 24569 24570 15080 19080 20080)
 timeout_s=180
 
 port_busy() { ss -Hltn "sport = :$1" | grep -q .; }
-# CPU seconds (user+system, including reaped children) of every process in the given sessions: this script's
-# session (dotnet run, the AppHost) and DCP's two sessions (DCP, the dashboard, the four engula processes).
-# Unlike wall time it does not depend on what else the shared machine is doing.
+# CPU seconds (user+system, including reaped children) of the launched process tree (dotnet run, the AppHost)
+# and of DCP's two sessions (DCP, the dashboard, the four engula processes). Unlike wall time it does not
+# depend on what else the shared machine is doing.
 cpu_seconds() {
-  local hz
+  local root="$1"; shift
+  local hz pids
   hz=$(getconf CLK_TCK)
-  ps -eo sid=,pid= | awk -v sids=" $* " 'index(sids, " " $1 " ") { print $2 }' |
-    while read -r pid; do sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }'; done |
+  pids=$(ps -eo pid=,ppid=,sid= | awk -v root="$root" -v sids=" $* " '
+    { pid[NR] = $1; ppid[NR] = $2; sid[NR] = $3 }
+    END {
+      keep[root] = 1
+      for (changed = 1; changed; ) { changed = 0; for (i = 1; i <= NR; i++) if (!(pid[i] in keep) && (ppid[i] in keep)) { keep[pid[i]] = 1; changed = 1 } }
+      for (i = 1; i <= NR; i++) if ((pid[i] in keep) || index(sids, " " sid[i] " ")) print pid[i]
+    }')
+  for pid in $pids; do sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }'; done |
     awk -v hz="$hz" '{ s += $1 } END { printf "%.1f", s / hz }'
 }
 session_of() { ps -o sid= -p "$1" 2>/dev/null | tr -d ' '; }
@@ -63,7 +70,6 @@ work=$(mktemp -d /tmp/engula-startup.XXXXXX)
 put_times=()
 ready_times=()
 cpu_times=()
-own_session=$(session_of $$)
 
 cleanup_run() {
   local runner="$1" apphost="$2"
@@ -104,7 +110,7 @@ for run in $(seq 1 "$runs"); do
       echo "run $run: timed out after ${timeout_s}s (log: $log)" >&2
       break
     fi
-    [ -z "$apphost" ] && apphost=$(pgrep -P "$runner" -f 'Engula.AppHost$' || true)
+    [ -z "$apphost" ] && apphost=$(pgrep -P "$runner" -f '/Engula.AppHost( |$)' || true)
     if [ -z "$t_put" ] && [ "$(curl -s -m 1 "http://127.0.0.1:$engine_port/put?key=bench&value=$run" || true)" = "put success" ]; then
       t_put=$(elapsed "$start" "$(now)")
     fi
@@ -112,7 +118,7 @@ for run in $(seq 1 "$runs"); do
       t_ready=$(elapsed "$start" "$(now)")
       apiserver=$(pgrep -f "dcp start-apiserver --monitor $apphost " | head -n 1 || true)
       controllers=$([ -n "$apiserver" ] && pgrep -f "dcp run-controllers .*--monitor $apiserver " | head -n 1 || true)
-      cpu=$(cpu_seconds "$own_session" "$(session_of "${apiserver:-0}")" "$(session_of "${controllers:-0}")")
+      cpu=$(cpu_seconds "$runner" "$(session_of "${apiserver:-0}")" "$(session_of "${controllers:-0}")")
     fi
     sleep 0.05
   done
