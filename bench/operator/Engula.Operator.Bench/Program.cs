@@ -21,22 +21,23 @@ int steadySeconds = 60;
 int timeoutMinutes = 15;
 for (int i = 0; i < args.Length; i++)
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    string Next() => i + 1 < args.Length ? args[++i] : "";
+    int Int(string value) => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : -1;
     switch (args[i])
     {
         case "--kubeconfig": kubeconfig = Next(); break;
-        case "--clusters": count = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--steady-seconds": steadySeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--timeout-minutes": timeoutMinutes = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--clusters": count = Int(Next()); break;
+        case "--steady-seconds": steadySeconds = Int(Next()); break;
+        case "--timeout-minutes": timeoutMinutes = Int(Next()); break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'\nusage: --kubeconfig FILE [--clusters N] [--steady-seconds S] [--timeout-minutes M]");
             return 2;
     }
 }
 
-if (kubeconfig is null || !File.Exists(kubeconfig) || count < 1)
+if (kubeconfig is null || !File.Exists(kubeconfig) || count < 1 || steadySeconds < 0 || timeoutMinutes < 1)
 {
-    Console.Error.WriteLine("usage: --kubeconfig FILE (must exist) [--clusters N ≥ 1] [--steady-seconds S] [--timeout-minutes M]");
+    Console.Error.WriteLine("usage: --kubeconfig FILE (must exist) [--clusters N ≥ 1] [--steady-seconds S ≥ 0] [--timeout-minutes M ≥ 1] (whole numbers)");
     return 2;
 }
 
