@@ -93,5 +93,6 @@ public static class Extensions
     }
 
     private static bool IsProbePath(Microsoft.AspNetCore.Http.PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/alive") || path.StartsWithSegments("/metrics");
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/alive") || path.StartsWithSegments("/metrics")
+        || path.StartsWithSegments("/grpc.health.v1.Health"); // the AppHost's health checks poll this every 100 ms
 }
