@@ -46,7 +46,10 @@ public sealed class SampleClusterTests(KubeTestCluster cluster)
             await Wait.ForAsync($"StatefulSet of {kind}", async t => await Kube.StatefulSetAsync(client, ns.Name, "cluster-sample-" + kind.Singular(), t) is not null, Wait.Default, ct);
         }
 
-        var kernel = await Kube.WaitForConditionAsync(client, ResourceKind.Kernel, ns.Name, "cluster-sample-kernel", "Progressing", "True", "WaitingForDependencies", ct);
+        // WaitingForDependencies first names the Cluster's sibling resources while they are created, then the
+        // journal and storage it waits for: wait for the latter.
+        var kernel = await Kube.WaitForConditionAsync(client, ResourceKind.Kernel, ns.Name, "cluster-sample-kernel", "Progressing", "True", "WaitingForDependencies", ct,
+            messageContains: "journal cluster-sample-journal");
         Assert.Contains("journal cluster-sample-journal", Kube.Condition(kernel.Status!.Conditions, "Progressing")!.Message);
         Assert.Contains("storage cluster-sample-storage", Kube.Condition(kernel.Status!.Conditions, "Progressing")!.Message);
         Assert.Null(await Kube.StatefulSetAsync(client, ns.Name, "cluster-sample-kernel", ct));

@@ -1,4 +1,4 @@
-namespace Engula.Operator.Tests;
+namespace Engula.Testing.Kube;
 
 /// <summary>Locates files of the repository (scripts under eng/kube) from the test's output directory.</summary>
 internal static class RepositoryPaths

@@ -1,6 +1,6 @@
 using k8s;
 
-namespace Engula.Kubernetes.Tests;
+namespace Engula.Testing.Kube;
 
 /// <summary>A namespace owned by one test; disposing it deletes the namespace (and with it everything in it).</summary>
 public sealed class TestNamespace(IKubernetes client, string name) : IAsyncDisposable

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Engula.Operator.Tests;
+namespace Engula.Testing.Kube;
 
 /// <summary>Runs a helper program (node, bash) to completion with a timeout and captures its output.</summary>
 internal static class ProcessRunner

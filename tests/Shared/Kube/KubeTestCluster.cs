@@ -2,16 +2,16 @@ using System.Net.Http.Headers;
 using k8s;
 using k8s.Models;
 
-namespace Engula.Publishing.Tests;
+namespace Engula.Testing.Kube;
 
 /// <summary>
 /// A real Kubernetes API server for the tests of one run: by default etcd + kube-apiserver 1.20.2 +
 /// kube-controller-manager on loopback, started once by eng/kube/start-test-cluster.sh and stopped at the end
 /// (binaries from eng/provision/kube-apiserver.sh). When <c>ENGULA_TEST_KUBECONFIG</c> names a kubeconfig, that
 /// cluster (e.g. kind on a laptop) is used instead and nothing is started or stopped. Each test works in a
-/// namespace of its own (<see cref="CreateNamespaceAsync"/>). (Copied unchanged from Engula.Kubernetes.Tests.)
+/// namespace of its own (<see cref="CreateNamespaceAsync"/>).
 /// </summary>
-public sealed class KubeTestCluster : IAsyncLifetime
+public class KubeTestCluster : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
@@ -28,6 +28,9 @@ public sealed class KubeTestCluster : IAsyncLifetime
     /// <summary>Whether the server serves policy/v1 (Kubernetes ≥ 1.21); 1.20 has only policy/v1beta1.</summary>
     public bool HasPolicyV1 { get; private set; }
 
+    /// <summary>The kubeconfig file of the cluster (for kubectl and for clients of the code under test).</summary>
+    public string KubeconfigPath { get; private set; } = "";
+
     /// <summary>True when the cluster was started by this fixture (not given through ENGULA_TEST_KUBECONFIG).</summary>
     public bool IsLocal => _stateDir is not null;
 
@@ -43,12 +46,17 @@ public sealed class KubeTestCluster : IAsyncLifetime
             throw new InvalidOperationException($"ENGULA_TEST_KUBECONFIG names '{kubeconfig}', which does not exist");
         }
 
+        KubeconfigPath = kubeconfig;
         _client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
         await WaitForReadyzAsync(_client);
+        await OnReadyAsync(_client);
         Version = await _client.Version.GetCodeAsync();
         var groups = await _client.Apis.GetAPIVersionsAsync();
         HasPolicyV1 = groups.Groups.Any(g => g.Name == "policy" && g.Versions.Any(v => v.Version == "v1"));
     }
+
+    /// <summary>Runs once the API server is ready, before any test: a test project installs what it needs (CRDs).</summary>
+    protected virtual Task OnReadyAsync(IKubernetes client) => Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
