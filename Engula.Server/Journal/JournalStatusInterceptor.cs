@@ -1,52 +1,14 @@
+using Engula.Server.Hosting;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
 
 namespace Engula.Server.Journal;
 
-/// <summary>
-/// Turns every failure of a journal call into a status (spec §3.1): <see cref="JournalException"/> into its own code,
-/// I/O errors into UNKNOWN (as the original did for Io) with the OS message, a cancelled call into CANCELLED, and
-/// anything unexpected into INTERNAL with its message and an error log, so a bad request never takes the process down
-/// and never hides behind grpc-dotnet's bare "Exception was thrown by handler".
-/// </summary>
-internal sealed class JournalStatusInterceptor(ILogger<JournalStatusInterceptor> logger) : Interceptor
+/// <summary>Journal failures as statuses: <see cref="JournalException"/> carries its own code; the rest as
+/// <see cref="StatusMappingInterceptor"/>.</summary>
+internal sealed class JournalStatusInterceptor(ILogger<JournalStatusInterceptor> logger) : StatusMappingInterceptor("journal")
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(request, context);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw Map(e, context);
-        }
-    }
+    protected override Status? MapKnown(Exception error) => error is JournalException e ? new Status(e.Status, e.Message) : null;
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(request, responseStream, context);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw Map(e, context);
-        }
-    }
-
-    private RpcException Map(Exception error, ServerCallContext context) => error switch
-    {
-        JournalException e => new RpcException(new Status(e.Status, e.Message)),
-        OperationCanceledException when context.CancellationToken.IsCancellationRequested => new RpcException(new Status(StatusCode.Cancelled, "call cancelled")),
-        IOException or UnauthorizedAccessException => new RpcException(new Status(StatusCode.Unknown, "journal i/o error: " + error.Message)),
-        _ => Unexpected(error, context),
-    };
-
-    private RpcException Unexpected(Exception error, ServerCallContext context)
-    {
-        JournalLog.UnexpectedFailure(logger, error, context.Method);
-        return new RpcException(new Status(StatusCode.Internal, $"journal internal error: {error.GetType().Name}: {error.Message}"));
-    }
+    protected override void LogUnexpected(Exception error, string method) => JournalLog.UnexpectedFailure(logger, error, method);
 }

@@ -1,0 +1,73 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace Engula.Server.Hosting;
+
+/// <summary>
+/// Turns every failure of a component's call into a status (spec §3.1): the component's own exceptions into their
+/// codes (<see cref="MapKnown"/>), I/O errors into UNKNOWN (as the original did for Io) with the OS message, a cancelled
+/// call into CANCELLED, and anything unexpected into INTERNAL with its message and an error log — so a bad request never
+/// takes the process down and never hides behind grpc-dotnet's bare "Exception was thrown by handler".
+/// </summary>
+internal abstract class StatusMappingInterceptor(string component) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception e) when (e is not RpcException)
+        {
+            throw Map(e, context);
+        }
+    }
+
+    /// <summary>The status of a component-specific exception, or null when it is not one.</summary>
+    protected abstract Status? MapKnown(Exception error);
+
+    protected abstract void LogUnexpected(Exception error, string method);
+
+    private RpcException Map(Exception error, ServerCallContext context)
+    {
+        if (MapKnown(error) is { } known)
+        {
+            return new RpcException(known);
+        }
+
+        switch (error)
+        {
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return new RpcException(new Status(StatusCode.Cancelled, "call cancelled"));
+            case IOException or UnauthorizedAccessException:
+                return new RpcException(new Status(StatusCode.Unknown, $"{component} i/o error: {error.Message}"));
+            default:
+                LogUnexpected(error, context.Method);
+                return new RpcException(new Status(StatusCode.Internal, $"{component} internal error: {error.GetType().Name}: {error.Message}"));
+        }
+    }
+}
