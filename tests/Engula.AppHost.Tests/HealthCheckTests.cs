@@ -45,10 +45,21 @@ public sealed class HealthCheckTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         var address = new Uri($"http://127.0.0.1:{port}/");
-        var check = new HttpReadyHealthCheck(() => address, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
+        // The address is read once per probe: count probes, and go on once three have failed (a signal, not a timer).
+        var probes = 0;
+        var threeProbes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var check = new HttpReadyHealthCheck(() =>
+        {
+            if (Interlocked.Increment(ref probes) == 3)
+            {
+                threeProbes.TrySetResult();
+            }
+
+            return address;
+        }, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
         var probing = check.CheckHealthAsync(ClusterTests.HealthContext(check), TestContext.Current.CancellationToken);
 
-        await Task.Delay(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
+        await threeProbes.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.False(probing.IsCompleted, "nothing listens yet, so the check is still polling");
         using var server = new HttpListener();
         server.Prefixes.Add($"http://127.0.0.1:{port}/");
