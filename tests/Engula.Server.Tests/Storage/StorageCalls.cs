@@ -34,9 +34,10 @@ public static class StorageCalls
 
             await call.RequestStream.CompleteAsync();
         }
-        catch (Exception e) when (e is RpcException or InvalidOperationException)
+        catch (Exception) when (!Ct.IsCancellationRequested)
         {
-            // The server already answered; its status is in the response.
+            // The server already answered (the write then fails as RpcException, InvalidOperationException or, when
+            // the stream was reset mid-write, an I/O error); its status is in the response, awaited below.
         }
 
         await call.ResponseAsync;
