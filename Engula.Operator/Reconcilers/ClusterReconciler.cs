@@ -255,8 +255,10 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
         };
         if (!StatusDiff.SameClusterStatus(cluster.Status, status))
         {
-            await api.ApplyStatusAsync(ResourceKind.Cluster, cluster.Metadata.NamespaceProperty, cluster.Metadata.Name, status, ct);
+            // The Event first: whoever sees the new status can also find the Event (a failed status write retries both,
+            // and the API server aggregates a repeated Event).
             await StatusDiff.TransitionEventsAsync(api, cluster, old, status.Conditions, ct);
+            await api.ApplyStatusAsync(ResourceKind.Cluster, cluster.Metadata.NamespaceProperty, cluster.Metadata.Name, status, ct);
         }
     }
 }

@@ -364,8 +364,10 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
 
         if (!StatusDiff.SameComponentStatus(resource.Status, status))
         {
-            await api.ApplyStatusAsync(kind, resource.Metadata.NamespaceProperty, resource.Metadata.Name, status, ct);
+            // The Event first: whoever sees the new status can also find the Event (a failed status write retries both,
+            // and the API server aggregates a repeated Event).
             await StatusDiff.TransitionEventsAsync(api, resource, old, status.Conditions, ct);
+            await api.ApplyStatusAsync(kind, resource.Metadata.NamespaceProperty, resource.Metadata.Name, status, ct);
         }
     }
 

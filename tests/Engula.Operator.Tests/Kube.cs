@@ -49,15 +49,16 @@ internal static class Kube
         conditions is null ? "no conditions" : string.Join("; ", conditions.Select(c => $"{c.Type}={c.Status} {c.Reason}: {c.Message}"));
 
     /// <summary>Waits for the component's condition to have this status (and reason, if given).</summary>
-    public static async Task<ComponentResource> WaitForConditionAsync(IKubernetes client, ResourceKind kind, string ns, string name, string type, string status, string? reason, CancellationToken ct, string? messageContains = null)
+    public static async Task<ComponentResource> WaitForConditionAsync(IKubernetes client, ResourceKind kind, string ns, string name, string type, string status, string? reason, CancellationToken ct, string? messageContains = null, string? messageLacks = null)
     {
         ComponentResource? last = null;
-        await Wait.ForAsync($"{kind} {name} {type}={status} {reason} {messageContains}", async token =>
+        await Wait.ForAsync($"{kind} {name} {type}={status} {reason} {messageContains} !{messageLacks}", async token =>
         {
             last = await ComponentAsync(client, kind, ns, name, token);
             var condition = Condition(last?.Status?.Conditions, type);
             return (condition?.Status == status && (reason is null || condition.Reason == reason)
                     && (messageContains is null || (condition.Message ?? "").Contains(messageContains, StringComparison.Ordinal))
+                    && (messageLacks is null || !(condition.Message ?? "").Contains(messageLacks, StringComparison.Ordinal))
                     && last!.Status!.ObservedGeneration == last.Metadata.Generation,
                 Describe(last?.Status?.Conditions));
         }, Wait.Default, ct);

@@ -78,7 +78,9 @@ public sealed class SampleClusterTests(KubeTestCluster cluster)
         // 3. Journal Ready alone is not enough for the kernel.
         await Kube.MarkPodsReadyAsync(client, ns.Name, "cluster-sample-journal", 1, ct);
         await Kube.WaitForConditionAsync(client, ResourceKind.Journal, ns.Name, "cluster-sample-journal", "Ready", "True", "Ready", ct);
-        kernel = await Kube.WaitForConditionAsync(client, ResourceKind.Kernel, ns.Name, "cluster-sample-kernel", "Progressing", "True", "WaitingForDependencies", ct);
+        // The kernel's condition still names the journal until its next reconcile: wait for the one that does not.
+        kernel = await Kube.WaitForConditionAsync(client, ResourceKind.Kernel, ns.Name, "cluster-sample-kernel", "Progressing", "True", "WaitingForDependencies", ct,
+            messageContains: "storage cluster-sample-storage", messageLacks: "journal");
         Assert.DoesNotContain("journal", Kube.Condition(kernel.Status!.Conditions, "Progressing")!.Message);
         Assert.Null(await Kube.StatefulSetAsync(client, ns.Name, "cluster-sample-kernel", ct));
 
@@ -90,7 +92,8 @@ public sealed class SampleClusterTests(KubeTestCluster cluster)
         Assert.Equal("dns:///cluster-sample-journal:24570", kernelEnv["ENGULA_JOURNAL"]);
         Assert.Equal("dns:///cluster-sample-storage:24569", kernelEnv["ENGULA_STORAGE"]);
         Assert.Equal("24567", kernelEnv["kernelport"]);
-        var engine = await Kube.WaitForConditionAsync(client, ResourceKind.Engine, ns.Name, "cluster-sample-engine", "Progressing", "True", "WaitingForDependencies", ct);
+        var engine = await Kube.WaitForConditionAsync(client, ResourceKind.Engine, ns.Name, "cluster-sample-engine", "Progressing", "True", "WaitingForDependencies", ct,
+            messageContains: "kernel cluster-sample-kernel");
         Assert.Contains("kernel cluster-sample-kernel", Kube.Condition(engine.Status!.Conditions, "Progressing")!.Message);
         Assert.Null(await Kube.StatefulSetAsync(client, ns.Name, "cluster-sample-engine", ct));
 
