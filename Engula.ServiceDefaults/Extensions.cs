@@ -41,30 +41,35 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-        });
-
-        builder.Services.AddOpenTelemetry()
+        // Metrics always: /metrics is scraped whether or not anything collects OTLP.
+        var telemetry = builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(EngulaTelemetryPrefix + "*")
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddSource(EngulaTelemetryPrefix + "*")
-                .AddAspNetCoreInstrumentation(o =>
-                    // Probes and scrapes are noise in the trace view.
-                    o.Filter = ctx => !IsProbePath(ctx.Request.Path))
-                .AddHttpClientInstrumentation());
+                .AddPrometheusExporter());
 
+        // Spans and OpenTelemetry logs only when something collects them: without an exporter every span would be
+        // built, sampled and thrown away on every request (measured: ~10 % of the engine's CPU per put). Trace
+        // context still propagates across calls either way (the W3C headers come from the HTTP client handler).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            builder.Logging.AddOpenTelemetry(logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddSource(EngulaTelemetryPrefix + "*")
+                    .AddAspNetCoreInstrumentation(o =>
+                        // Probes and scrapes are noise in the trace view.
+                        o.Filter = ctx => !IsProbePath(ctx.Request.Path))
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter();
         }
 
         return builder;

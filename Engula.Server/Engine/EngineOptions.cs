@@ -15,4 +15,10 @@ public sealed class EngineOptions
     public int MaxValueBytes { get; init; } = DefaultMaxValueBytes;
 
     public long FlushThreshold { get; init; } = DefaultFlushThreshold;
+
+    /// <summary>
+    /// Longest wait for the writers of the last group commit to return before the next batch is sealed (see
+    /// <see cref="GroupCommitLinger"/>); zero turns it off.
+    /// </summary>
+    public TimeSpan GroupCommitLinger { get; init; } = TimeSpan.FromMilliseconds(1);
 }

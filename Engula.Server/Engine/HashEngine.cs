@@ -42,6 +42,7 @@ public sealed partial class HashEngine : IAsyncDisposable
     private readonly ComponentReadiness _readiness;
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly GroupCommitLinger _linger;
     private readonly SemaphoreSlim _flushSignal = new(0);
     private readonly ConcurrentDictionary<byte[], byte[]> _tables = new(ByteArrayComparer.Instance);
     private readonly Lock _stateGate = new();
@@ -60,6 +61,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         _metrics = metrics;
         _readiness = readiness;
         _logger = logger;
+        _linger = new GroupCommitLinger(TimeProvider.System);
     }
 
     public ulong LastTimestamp => Interlocked.Read(ref _lastTimestamp);
@@ -91,6 +93,7 @@ public sealed partial class HashEngine : IAsyncDisposable
             return Task.FromException(new EngineUnavailableException("the engine is shutting down"));
         }
 
+        _linger.Queued();
         return pending.Completion.Task;
     }
 
@@ -202,8 +205,10 @@ public sealed partial class HashEngine : IAsyncDisposable
         var reader = _writes.Reader;
         var batch = new List<PendingWrite>(MaxBatchRecords);
         var records = new List<WriteRecord>(MaxBatchRecords);
+        int target = 0;
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
+            await _linger.WaitAsync(target, _options.GroupCommitLinger);
             batch.Clear();
             records.Clear();
             long bytes = 0;
@@ -214,6 +219,7 @@ public sealed partial class HashEngine : IAsyncDisposable
                 bytes += BinaryFormat.RecordSize(pending.Record);
             }
 
+            _linger.Taken(batch.Count);
             try
             {
                 await CommitAsync(batch, records);
@@ -227,6 +233,8 @@ public sealed partial class HashEngine : IAsyncDisposable
                     pending.Completion.TrySetException(new EngineUnavailableException("write failed: " + e.Message));
                 }
             }
+
+            target = GroupCommitLinger.NextTarget(_linger.Count, batch.Count);
         }
     }
 
