@@ -179,10 +179,13 @@ public static class EngulaBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(peer);
+        // Start after the peer has started, not after it is healthy: every component waits for its own peers (back-off,
+        // health NOT_SERVING until they answer), so waiting for Healthy here only serialised the four start-ups behind
+        // Aspire's health polling (measured: all four healthy 14.7 s → 10.5 s after launch, bench/apphost/startup.sh).
         return builder
             .WithEnvironment(variable, peer.Resource.PrimaryEndpoint)
             .WithReference((IResourceBuilder<IResourceWithServiceDiscovery>)peer)
-            .WaitFor(peer);
+            .WaitForStart(peer);
     }
 
     private static string DefaultDataDirectory(IDistributedApplicationBuilder builder, string name) =>

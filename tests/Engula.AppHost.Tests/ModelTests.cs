@@ -60,6 +60,9 @@ public sealed class ModelTests
         string[] WaitsFor(string name) => builder.Resources.Single(r => r.Name == name)
             .Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order(StringComparer.Ordinal).ToArray();
 
+        // Start order only: a component's own dependency wait (NOT_SERVING until its peers answer) covers readiness.
+        Assert.All(builder.Resources.SelectMany(r => r.Annotations.OfType<WaitAnnotation>()), w => Assert.Equal(WaitType.WaitUntilStarted, w.WaitType));
+
         Assert.Equal(["journal", "storage"], WaitsFor("kernel"));
         Assert.Equal(["kernel"], WaitsFor("engine"));
         Assert.Empty(WaitsFor("journal"));
