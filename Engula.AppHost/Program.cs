@@ -1,6 +1,7 @@
 // The local Engula cluster (CONTRACTS §3): one journal, storage, kernel and engine, each the built `engula`
 // executable, on the original ports. Settings: the "Engula" section of appsettings.json (ports, Mode=File|Memory,
-// DataDirectory), overridable on the command line, e.g. `dotnet run --project Engula.AppHost -- --Engula:Mode=Memory`.
+// DataDirectory, ContainerImage), overridable on the command line, e.g. `dotnet run --project Engula.AppHost --
+// --Engula:Mode=Memory`. With ContainerImage set the components run from that image instead (docs/apphost.md).
 var builder = DistributedApplication.CreateBuilder(args);
 var engula = EngulaClusterSettings.From(builder.Configuration);
 
@@ -8,17 +9,21 @@ var engula = EngulaClusterSettings.From(builder.Configuration);
 builder.AddEngulaKubernetesPublisher();
 
 var journal = builder.AddEngulaJournal("journal", engula.JournalPort, engula.Proxied)
-    .WithData(engula.Mode, engula.DataDirectory);
+    .WithData(engula.Mode, engula.DataDirectory)
+    .RunFromImage(engula.ContainerImage);
 
 var storage = builder.AddEngulaStorage("storage", engula.StoragePort, engula.Proxied)
-    .WithData(engula.Mode, engula.DataDirectory);
+    .WithData(engula.Mode, engula.DataDirectory)
+    .RunFromImage(engula.ContainerImage);
 
 var kernel = builder.AddEngulaKernel("kernel", engula.KernelPort, engula.Proxied)
     .WithData(engula.Mode, engula.DataDirectory)
     .WithJournal(journal)
-    .WithStorage(storage);
+    .WithStorage(storage)
+    .RunFromImage(engula.ContainerImage);
 
 builder.AddEngulaEngine("engine", engula.EnginePort, engula.Proxied)
-    .WithKernel(kernel);
+    .WithKernel(kernel)
+    .RunFromImage(engula.ContainerImage);
 
 builder.Build().Run();

@@ -93,6 +93,46 @@ public static class EngulaBuilderExtensions
     }
 
     /// <summary>
+    /// Runs the component from a container image (for example the image of <c>eng/image/build.sh</c>) instead of the
+    /// local <c>engula</c> build; <paramref name="image"/> null keeps the local process, so the default never needs a
+    /// container runtime. Call it last in the component's chain. In the container the server listens on its default
+    /// port (24570 journal, 24569 storage, 24567 kernel, 24568 engine) behind the same endpoint, peers are reached over
+    /// Aspire's container network, and file-mode data lives in a named volume mounted at <c>/data</c> (the image's
+    /// working directory, owned by its non-root user) rather than in <see cref="EngulaDataResource.DataDirectory"/>.
+    /// Only run mode changes: publishing already describes containers.
+    /// </summary>
+    /// <param name="builder">The component.</param>
+    /// <param name="image">An image reference such as <c>localhost/engula:0.2.0</c> (a tag after the last <c>:</c>
+    /// of the last path segment; <c>latest</c> when none).</param>
+    public static IResourceBuilder<T> RunFromImage<T>(this IResourceBuilder<T> builder, string? image) where T : EngulaServerResource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (string.IsNullOrWhiteSpace(image) || !builder.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            return builder;
+        }
+
+        var server = builder.Resource;
+        if (server.ContainerImage is not null)
+        {
+            throw new InvalidOperationException($"'{server.Name}' already runs from image '{server.ContainerImage}'.");
+        }
+
+        server.ContainerImage = image;
+        var (name, tag) = SplitImage(image);
+        builder.ApplicationBuilder.Resources.Remove(server);
+        var container = builder.ApplicationBuilder.AddResource(new EngulaServerContainerResource(server))
+            .WithImage(name, tag)
+            .WithEndpoint(server.PrimaryEndpointName, e => e.TargetPort ??= DefaultPort(server), createIfNotExists: false);
+        if (server is EngulaDataResource { DataMode: EngulaDataMode.File })
+        {
+            container.WithVolume(VolumeNameGenerator.Generate(container, "data"), EngulaServerContainerResource.DataMountPath);
+        }
+
+        return builder;
+    }
+
+    /// <summary>
     /// Lets another resource find the engine: <c>ConnectionStrings__&lt;engine&gt;</c> = the engine's base URL, and
     /// <c>services__&lt;engine&gt;__http__0</c> for service discovery (<c>http://_http.engine</c>).
     /// </summary>
@@ -128,27 +168,32 @@ public static class EngulaBuilderExtensions
             })
             .WithArgs(context =>
             {
-                foreach (var arg in resource.ServerCommand.LeadingArguments)
+                // From an image the entrypoint is the engula executable itself.
+                bool inContainer = resource.ContainerImage is not null;
+                if (!inContainer)
                 {
-                    context.Args.Add(arg);
+                    foreach (var arg in resource.ServerCommand.LeadingArguments)
+                    {
+                        context.Args.Add(arg);
+                    }
                 }
 
                 context.Args.Add(resource.Component);
                 context.Args.Add("run");
 
                 // The server listens on the port DCP allocated behind its proxy (the endpoint's target port);
-                // in a published manifest it must listen on every interface instead of loopback.
-                var host = context.ExecutionContext.IsPublishMode ? "0.0.0.0" : "127.0.0.1";
+                // in a container or a published manifest it must listen on every interface instead of loopback.
+                var host = context.ExecutionContext.IsPublishMode || inContainer ? "0.0.0.0" : "127.0.0.1";
                 context.Args.Add(ReferenceExpression.Create($"{host}:{resource.PrimaryEndpoint.Property(EndpointProperty.TargetPort)}"));
 
                 if (resource is EngulaDataResource data)
                 {
-                    if (context.ExecutionContext.IsRunMode && data.DataMode == EngulaDataMode.File)
+                    if (context.ExecutionContext.IsRunMode && data.DataMode == EngulaDataMode.File && !inContainer)
                     {
                         Directory.CreateDirectory(data.DataDirectory);
                     }
 
-                    foreach (var arg in data.DataArguments())
+                    foreach (var arg in data.DataArguments(inContainer ? EngulaServerContainerResource.DataMountPath : data.DataDirectory))
                     {
                         context.Args.Add(arg);
                     }
@@ -187,6 +232,21 @@ public static class EngulaBuilderExtensions
             .WithReference((IResourceBuilder<IResourceWithServiceDiscovery>)peer)
             .WaitForStart(peer);
     }
+
+    private static (string Name, string Tag) SplitImage(string image)
+    {
+        int slash = image.LastIndexOf('/');
+        int colon = image.LastIndexOf(':');
+        return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
+    }
+
+    private static int DefaultPort(EngulaServerResource server) => server.Component switch
+    {
+        "journal" => 24570,
+        "storage" => 24569,
+        "kernel" => 24567,
+        _ => 24568,
+    };
 
     private static string DefaultDataDirectory(IDistributedApplicationBuilder builder, string name) =>
         Path.Combine(builder.AppHostDirectory, DefaultDataFolder, name);

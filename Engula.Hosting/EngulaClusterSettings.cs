@@ -29,6 +29,13 @@ public sealed class EngulaClusterSettings
     /// <summary>False: each server listens on its port itself instead of behind a DCP proxy.</summary>
     public bool Proxied { get; set; } = true;
 
+    /// <summary>
+    /// A container image to run the four components from (e.g. <c>localhost/engula:0.2.0</c> built by
+    /// <c>eng/image/build.sh</c>), on a machine with a container runtime; null (the default) runs the local build and
+    /// needs none.
+    /// </summary>
+    public string? ContainerImage { get; set; }
+
     /// <summary>Reads the <c>Engula</c> section of <paramref name="configuration"/>; missing keys keep their defaults.</summary>
     public static EngulaClusterSettings From(IConfiguration configuration)
     {

@@ -21,6 +21,7 @@ public abstract class EngulaDataResource : EngulaServerResource
     /// <summary>The directory of this component's files in file mode.</summary>
     public string DataDirectory { get; internal set; }
 
-    /// <summary>The <c>--mem</c> / <c>--file &lt;path&gt;</c> arguments.</summary>
-    internal abstract IEnumerable<string> DataArguments();
+    /// <summary>The <c>--mem</c> / <c>--file &lt;path&gt;</c> arguments, for data kept in <paramref name="directory"/> (as the
+    /// server sees it: <see cref="DataDirectory"/> for a local process, the volume's mount point in a container).</summary>
+    internal abstract IEnumerable<string> DataArguments(string directory);
 }

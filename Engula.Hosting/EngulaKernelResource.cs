@@ -15,6 +15,6 @@ public sealed class EngulaKernelResource : EngulaDataResource
     public override string Component => "kernel";
 
     // The kernel's --file names the manifest file, not a directory (CONTRACTS §1).
-    internal override IEnumerable<string> DataArguments() =>
-        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", Path.Combine(DataDirectory, ManifestFileName)];
+    internal override IEnumerable<string> DataArguments(string directory) =>
+        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory + "/" + ManifestFileName];
 }

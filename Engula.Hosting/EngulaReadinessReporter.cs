@@ -40,7 +40,11 @@ internal sealed partial class EngulaReadinessReporter(
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        var servers = model.Resources.OfType<EngulaServerResource>().ToDictionary(r => r.Name, StringComparer.Ordinal);
+        // A component that runs from an image is represented in the model by its container (RunFromImage).
+        var servers = model.Resources
+            .Select(r => r as EngulaServerResource ?? (r as EngulaServerContainerResource)?.Server)
+            .OfType<EngulaServerResource>()
+            .ToDictionary(r => r.Name, StringComparer.Ordinal);
         if (servers.Count == 0)
         {
             return;

@@ -27,4 +27,8 @@ public abstract class EngulaServerResource : ExecutableResource, IResourceWithSe
 
     /// <summary>How the <c>engula</c> executable is started (the native app host, or <c>dotnet engula.dll</c>).</summary>
     internal EngulaServerCommand ServerCommand { get; }
+
+    /// <summary>The container image the component runs from instead of the local build (<c>RunFromImage</c>); null
+    /// for a local process.</summary>
+    public string? ContainerImage { get; internal set; }
 }

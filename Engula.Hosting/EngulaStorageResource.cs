@@ -11,6 +11,6 @@ public sealed class EngulaStorageResource : EngulaDataResource
     /// <inheritdoc />
     public override string Component => "storage";
 
-    internal override IEnumerable<string> DataArguments() =>
-        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", DataDirectory];
+    internal override IEnumerable<string> DataArguments(string directory) =>
+        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory];
 }

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engula.AppHost.Tests;
 
@@ -30,9 +31,9 @@ public sealed class ModelTests
         }
 
         var kernel = builder.Resources.OfType<EngulaKernelResource>().Single();
-        Assert.Equal(["--file", Path.Combine(builder.AppHostDirectory, ".engula-data", "kernel", "manifest")], kernel.DataArguments());
+        Assert.Equal(["--file", Path.Combine(builder.AppHostDirectory, ".engula-data", "kernel", "manifest")], kernel.DataArguments(kernel.DataDirectory));
         var journal = builder.Resources.OfType<EngulaJournalResource>().Single();
-        Assert.Equal(["--file", Path.Combine(builder.AppHostDirectory, ".engula-data", "journal")], journal.DataArguments());
+        Assert.Equal(["--file", Path.Combine(builder.AppHostDirectory, ".engula-data", "journal")], journal.DataArguments(journal.DataDirectory));
     }
 
     [Fact]
@@ -44,7 +45,7 @@ public sealed class ModelTests
         foreach (var data in builder.Resources.OfType<EngulaDataResource>())
         {
             Assert.Equal(EngulaDataMode.Memory, data.DataMode);
-            Assert.Equal(["--mem"], data.DataArguments());
+            Assert.Equal(["--mem"], data.DataArguments(data.DataDirectory));
         }
 
         var journal = Assert.Single(builder.Resources.OfType<EngulaJournalResource>().Single().Annotations.OfType<EndpointAnnotation>());
@@ -79,6 +80,58 @@ public sealed class ModelTests
             Assert.True(File.Exists(resource.Command), $"{resource.Command} is built");
             Assert.Empty(resource.ServerCommand.LeadingArguments);
         }
+    }
+
+    [Fact]
+    public async Task WithAContainerImageTheFourComponentsAreContainersOfThatImageWithVolumesAndDefaultPorts()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Engula_AppHost>(
+            ["--Engula:ContainerImage=localhost/engula:0.2.0"], TestContext.Current.CancellationToken);
+        var expected = new Dictionary<string, (int Port, string[] Args)>
+        {
+            ["journal"] = (24570, ["journal", "run", "0.0.0.0:24570", "--file", "/data"]),
+            ["storage"] = (24569, ["storage", "run", "0.0.0.0:24569", "--file", "/data"]),
+            ["kernel"] = (24567, ["kernel", "run", "0.0.0.0:24567", "--file", "/data/manifest"]),
+            ["engine"] = (24568, ["engine", "run", "0.0.0.0:24568"]),
+        };
+
+        // No local process is left: DCP runs the containers only.
+        Assert.Empty(builder.Resources.OfType<ExecutableResource>());
+        foreach (var (name, (port, args)) in expected)
+        {
+            var container = Assert.IsAssignableFrom<ContainerResource>(builder.Resources.Single(r => r.Name == name));
+            var image = Assert.Single(container.Annotations.OfType<ContainerImageAnnotation>());
+            Assert.Equal(("localhost/engula", "0.2.0"), (image.Image, image.Tag));
+            var endpoint = Assert.Single(container.Annotations.OfType<EndpointAnnotation>());
+            Assert.Equal((port, port), (endpoint.Port, endpoint.TargetPort)); // the host port forwards to the image's default
+            var configuration = await ExecutionConfigurationBuilder.Create(container).WithArgumentsConfig()
+                .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance, TestContext.Current.CancellationToken);
+            Assert.Equal(args, configuration.Arguments.Select(a => a.Value));
+
+            var mounts = container.Annotations.OfType<ContainerMountAnnotation>().ToList();
+            if (name == "engine")
+            {
+                Assert.Empty(mounts);
+            }
+            else
+            {
+                var volume = Assert.Single(mounts);
+                Assert.Equal((ContainerMountType.Volume, "/data"), (volume.Type, volume.Target));
+                Assert.EndsWith($"-{name}-data", volume.Source, StringComparison.Ordinal);
+            }
+        }
+
+        // Peers and waits still point at the component resources by name.
+        var kernelWaits = builder.Resources.Single(r => r.Name == "kernel").Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(["journal", "storage"], kernelWaits);
+    }
+
+    [Fact]
+    public async Task WithoutAContainerImageNothingNeedsAContainerRuntime()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Engula_AppHost>([], TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(builder.Resources, r => r.Annotations.OfType<ContainerImageAnnotation>().Any());
+        Assert.Equal(4, builder.Resources.OfType<EngulaServerResource>().Count());
     }
 
     [Fact]
