@@ -57,7 +57,8 @@ public static class InstallManifests
             Metadata = new V1ObjectMeta { Name = Name, Labels = Labels() },
             Rules =
             [
-                new V1PolicyRule { ApiGroups = [EngulaApi.Group], Resources = plurals, Verbs = ["get", "list", "watch", "create", "patch"] },
+                // delete: a component resource whose section was removed from its Cluster (and only such a one).
+                new V1PolicyRule { ApiGroups = [EngulaApi.Group], Resources = plurals, Verbs = ["get", "list", "watch", "create", "patch", "delete"] },
                 new V1PolicyRule { ApiGroups = [EngulaApi.Group], Resources = [.. plurals.Select(p => p + "/status")], Verbs = ["get", "patch"] },
                 // blockOwnerDeletion on objects owned by our resources needs update on their finalizers where the
                 // OwnerReferencesPermissionEnforcement admission plugin is enabled.

@@ -35,6 +35,19 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
                     await api.ApplyComponentAsync(kind, desired, ct);
                 }
             }
+
+            // A section removed from the Cluster removes its component resource (and through garbage collection its
+            // workload; volume claims stay). Only a resource this Cluster controls: a namesake someone else made is left.
+            foreach (var kind in ResourceKinds.Components.Where(k => sections.All(s => s.Kind != k)))
+            {
+                string componentName = $"{cluster.Metadata.Name}-{kind.Singular()}";
+                if (caches.Components[kind].Get(ns, componentName) is { } orphan && orphan.Metadata.DeletionTimestamp is null
+                    && orphan.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Uid == cluster.Metadata.Uid) == true)
+                {
+                    await api.DeleteComponentAsync(kind, ns, componentName, orphan.Metadata.Uid, ct);
+                    await api.EventAsync(cluster, "Normal", "Removed", $"spec.{kind.Singular()} was removed: deleted {kind.KindName()} {componentName}", ct);
+                }
+            }
         }
 
         await WriteStatusAsync(cluster, sections, invalid, ct);

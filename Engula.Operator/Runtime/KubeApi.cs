@@ -22,6 +22,26 @@ public sealed class KubeApi(k8s.Kubernetes client, OperatorMetrics metrics, stri
             kind.Plural(), body.Metadata.Name, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
     }
 
+    /// <summary>
+    /// Deletes a component resource, preconditioned on its uid (never a namesake created meanwhile), in the
+    /// background: the garbage collector then removes its StatefulSet and Service; the StatefulSet's volume claims stay.
+    /// </summary>
+    public async Task DeleteComponentAsync(ResourceKind kind, string ns, string name, string uid, CancellationToken ct)
+    {
+        metrics.Wrote(kind.Plural());
+        try
+        {
+            await client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+                EngulaApi.Group, EngulaApi.Version, ns, kind.Plural(), name,
+                new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = uid } },
+                cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+        {
+            // Already gone, or replaced by another object of that name: nothing of ours to delete.
+        }
+    }
+
     /// <summary>Applies only the status (a separate field manager, recipe trap B).</summary>
     public async Task ApplyStatusAsync(ResourceKind kind, string ns, string name, object status, CancellationToken ct)
     {
