@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Engula.Operator.Manifests;
 using k8s;
@@ -8,53 +9,66 @@ using Microsoft.Extensions.Logging;
 namespace Engula.Operator;
 
 /// <summary>
-/// Command line:
+/// Command line (System.CommandLine):
 /// <c>engula-operator generate-manifests DIR</c> writes the install manifests;
-/// <c>engula-operator [--kubeconfig FILE] [--namespace NS] [--http ADDR|none] [--lease-namespace NS] [--identity ID]</c> runs.
-/// Without --kubeconfig it uses the in-cluster configuration. Bad arguments: exit 2 and one line on stderr.
+/// <c>engula-operator [--kubeconfig FILE] [--namespace NS] [--http ADDR|none] [--lease-namespace NS] [--identity ID]</c> runs;
+/// <c>--help</c>, <c>--version</c>. Without --kubeconfig it uses the in-cluster configuration. Bad arguments: exit 2
+/// and one line on stderr.
 /// </summary>
 public static class OperatorCommand
 {
+    public const int UsageError = 2;
+
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length > 0 && args[0] == "generate-manifests")
-        {
-            if (args.Length != 2)
-            {
-                await Console.Error.WriteLineAsync("usage: engula-operator generate-manifests <directory>");
-                return 2;
-            }
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig file; the in-cluster configuration when omitted" };
+        var ns = new Option<string?>("--namespace") { Description = "watch only this namespace (default: all)" };
+        var leaseNamespace = new Option<string?>("--lease-namespace") { Description = "namespace of the leader-election Lease (default: the pod's, or `default` outside a cluster)" };
+        var identity = new Option<string?>("--identity") { Description = "leader-election identity (default: POD_NAME, or host-pid)" };
+        var http = new Option<string?>("--http") { Description = "health and metrics address, host:port or `none` (default 0.0.0.0:8080 in a cluster, 127.0.0.1:8080 outside)" };
+        var directory = new Argument<string>("directory") { Description = "where to write crds.yaml, rbac.yaml, operator.yaml and install.yaml" };
 
-            InstallManifests.WriteTo(args[1]);
-            Console.WriteLine($"wrote {string.Join(", ", InstallManifests.Files().Select(f => f.File))} to {args[1]}");
+        var generate = new Command("generate-manifests", "write the install manifests generated from the C# types") { directory };
+        generate.SetAction(parse =>
+        {
+            string target = parse.GetValue(directory)!;
+            InstallManifests.WriteTo(target);
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {string.Join(", ", InstallManifests.Files().Select(f => f.File))} to {target}");
             return 0;
-        }
+        });
 
-        string? kubeconfig = null, ns = null, leaseNamespace = null, identity = null, http = null;
-        for (int i = 0; i < args.Length; i++)
+        var root = new RootCommand("The Engula operator: reconciles Cluster, Journal, Storage, Kernel, Engine and Background resources.")
         {
-            string? Value() => i + 1 < args.Length ? args[++i] : null;
-            switch (args[i])
-            {
-                case "--kubeconfig": kubeconfig = Value(); break;
-                case "--namespace": ns = Value(); break;
-                case "--lease-namespace": leaseNamespace = Value(); break;
-                case "--identity": identity = Value(); break;
-                case "--http": http = Value(); break;
-                default:
-                    await Console.Error.WriteLineAsync($"engula-operator: unknown argument '{args[i]}'");
-                    return 2;
-            }
+            kubeconfig, ns, leaseNamespace, identity, http, generate,
+        };
+        root.SetAction((parse, ct) => RunOperatorAsync(
+            parse.GetValue(kubeconfig), parse.GetValue(ns), parse.GetValue(leaseNamespace), parse.GetValue(identity), parse.GetValue(http)));
 
-            if (args[i] is null)
-            {
-                await Console.Error.WriteLineAsync($"engula-operator: {args[i - 1]} needs a value");
-                return 2;
-            }
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync("engula-operator: " + result.Errors[0].Message);
+            return UsageError;
         }
 
+        // The operator handles SIGTERM itself (stop leading, drain the queue); System.CommandLine must not race it.
+        return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    private static async Task<int> RunOperatorAsync(string? kubeconfig, string? ns, string? leaseNamespace, string? identity, string? http)
+    {
         bool inCluster = kubeconfig is null;
-        var config = inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"engula-operator: cannot load the {(inCluster ? "in-cluster configuration" : "kubeconfig " + kubeconfig)}: {e.Message}");
+            return UsageError;
+        }
+
         using var client = new k8s.Kubernetes(config);
         var options = new OperatorOptions
         {
