@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Builds the engula container image: publishes Engula.Server self-contained as one file and builds
-# deploy/image/Containerfile around it.
-# Usage: eng/image/build.sh [--tag IMAGE:TAG] [--base BASE_IMAGE] [--engine podman|docker] [--context-only]
+# deploy/image/Containerfile around it. With --operator, the engula-operator image instead (Engula.Operator,
+# deploy/image/Containerfile.operator; the install manifests name ghcr.io/engula/engula-operator:0.2.0).
+# Usage: eng/image/build.sh [--operator] [--tag IMAGE:TAG] [--base BASE_IMAGE] [--engine podman|docker] [--context-only]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-tag="engula:dev"
+tag=""
+operator=0
 base=""
 engine="${CONTAINER_ENGINE:-}"
 context_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --operator) operator=1; shift ;;
     --tag) tag="$2"; shift 2 ;;
     --base) base="$2"; shift 2 ;;
     --engine) engine="$2"; shift 2 ;;
@@ -19,14 +22,22 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-context=.artifacts/image/context
+if [ "$operator" -eq 1 ]; then
+  project=Engula.Operator/Engula.Operator.csproj binary=engula-operator containerfile=deploy/image/Containerfile.operator
+  tag=${tag:-engula-operator:dev}
+else
+  project=Engula.Server/Engula.Server.csproj binary=engula containerfile=deploy/image/Containerfile
+  tag=${tag:-engula:dev}
+fi
+context=.artifacts/image/context-$binary
+publish=.artifacts/image/publish-$binary
 rm -rf "$context"
 mkdir -p "$context"
-dotnet publish Engula.Server/Engula.Server.csproj -c Release -r linux-x64 --self-contained \
+dotnet publish "$project" -c Release -r linux-x64 --self-contained \
   -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none \
-  -o .artifacts/image/publish -nologo -clp:ErrorsOnly
-cp .artifacts/image/publish/engula "$context/engula"
-cp deploy/image/Containerfile "$context/Containerfile"
+  -o "$publish" -nologo -clp:ErrorsOnly
+cp "$publish/$binary" "$context/$binary"
+cp "$containerfile" "$context/Containerfile"
 echo "build context: $context"
 [ "$context_only" -eq 1 ] && exit 0
 
