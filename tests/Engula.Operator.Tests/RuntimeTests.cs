@@ -81,6 +81,73 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
     }
 
     [Fact]
+    public async Task A_SIGKILLed_leader_process_is_replaced_once_its_Lease_expires()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ns = await cluster.CreateNamespaceAsync(ct);
+
+        // The leader is the real engula-operator process; a SIGKILL gives it no chance to release the Lease.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "engula-operator.dll"), "--kubeconfig", cluster.KubeconfigPath,
+            "--namespace", ns.Name, "--lease-namespace", ns.Name, "--identity", "op-killed", "--http", "none" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var killed = System.Diagnostics.Process.Start(start)!;
+        killed.OutputDataReceived += (_, _) => { };
+        killed.ErrorDataReceived += (_, _) => { };
+        killed.BeginOutputReadLine();
+        killed.BeginErrorReadLine();
+        try
+        {
+            await Wait.ForAsync("op-killed to hold the Lease", async t => (await LeaseHolderAsync(ns.Name, t)) == "op-killed", Wait.Default, ct);
+        }
+        finally
+        {
+            killed.Kill(); // SIGKILL
+            await killed.WaitForExitAsync(ct);
+        }
+
+        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath));
+        var standby = new OperatorHost(client, new OperatorOptions
+        {
+            Namespace = ns.Name,
+            LeaseNamespace = ns.Name,
+            Identity = "op-b",
+            LeaseDuration = TimeSpan.FromSeconds(4),
+            RenewDeadline = TimeSpan.FromSeconds(3),
+            RetryPeriod = TimeSpan.FromSeconds(1),
+        }, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = standby.RunAsync(stop.Token);
+
+        // The killed holder's record stays until it is older than a lease duration; then the standby takes over.
+        await standby.Leading.WaitAsync(TimeSpan.FromSeconds(60), ct);
+        await standby.Controller!.Started.WaitAsync(TimeSpan.FromSeconds(30), ct);
+        Assert.Equal("op-b", await LeaseHolderAsync(ns.Name, ct));
+        await stop.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30), ct));
+    }
+
+    private async Task<string?> LeaseHolderAsync(string ns, CancellationToken ct)
+    {
+        try
+        {
+            return (await cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync("engula-operator", ns, cancellationToken: ct)).Spec.HolderIdentity;
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
     public async Task Health_readiness_and_metrics_endpoints_answer()
     {
         var ct = TestContext.Current.CancellationToken;
