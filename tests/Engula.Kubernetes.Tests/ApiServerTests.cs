@@ -13,7 +13,6 @@ namespace Engula.Kubernetes.Tests;
 public sealed class ApiServerTests(KubeTestCluster cluster)
 {
     private const string FieldManager = "engula-tests";
-    private static readonly TimeSpan PodTimeout = TimeSpan.FromSeconds(60);
 
     public static TheoryData<string> Samples_() => ["cluster-sample", "bare", "custom-ports"];
 
@@ -36,7 +35,7 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
         var first = new List<V1ObjectMeta>();
         foreach (var obj in built.All)
         {
-            var applied = await ApplyAsync(obj, ns.Name, ct);
+            var applied = await cluster.ApplyAsync(obj, ns.Name, FieldManager, ct);
             Assert.False(string.IsNullOrEmpty(applied.Uid), $"{obj.Kind}/{obj.Metadata.Name} has no uid");
             Assert.Equal(obj.Metadata.Labels, applied.Labels);
             first.Add(applied);
@@ -52,7 +51,7 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
             var obj = built.All[i];
             if (obj is V1StatefulSet)
             {
-                Assert.Equal(first[i].Generation, (await ApplyAsync(obj, ns.Name, ct)).Generation);
+                Assert.Equal(first[i].Generation, (await cluster.ApplyAsync(obj, ns.Name, FieldManager, ct)).Generation);
                 continue;
             }
 
@@ -63,7 +62,7 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
             for (int attempt = 0; attempt < 3; attempt++)
             {
                 string before = (await GetAsync(obj, ns.Name, ct)).ResourceVersion;
-                string after = (await ApplyAsync(obj, ns.Name, ct)).ResourceVersion;
+                string after = (await cluster.ApplyAsync(obj, ns.Name, FieldManager, ct)).ResourceVersion;
                 if (before == after)
                 {
                     break;
@@ -76,7 +75,7 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
         }
 
         // 3. The StatefulSet controller creates pod 0 of every component; inspect what the pods really got.
-        var pods = await WaitForPodsAsync(ns.Name, [.. built.Components.Select(c => c.Name + "-0")], ct);
+        var pods = await cluster.WaitForPodsAsync(ns.Name, [.. built.Components.Select(c => c.Name + "-0")], ct);
         var services = (await cluster.Client.CoreV1.ListNamespacedServiceAsync(ns.Name, cancellationToken: ct)).Items;
         foreach (var component in built.Components)
         {
@@ -155,34 +154,6 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
         Assert.All(component.StatefulSet.Spec.Selector.MatchLabels, kv => Assert.Equal(kv.Value, pod.Metadata.Labels[kv.Key]));
     }
 
-    /// <summary>Server-side apply with field manager engula-tests; the PDB goes to policy/v1beta1 on servers before 1.21.</summary>
-    private async Task<V1ObjectMeta> ApplyAsync(IKubernetesObject<V1ObjectMeta> obj, string ns, CancellationToken ct)
-    {
-        var client = cluster.Client;
-        string name = obj.Metadata.Name;
-        try
-        {
-            return obj switch
-            {
-                V1ServiceAccount sa => (await client.CoreV1.PatchNamespacedServiceAccountAsync(Apply(sa), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1Service svc => (await client.CoreV1.PatchNamespacedServiceAsync(Apply(svc), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1StatefulSet sts => (await client.AppsV1.PatchNamespacedStatefulSetAsync(Apply(sts), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1NetworkPolicy np => (await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(Apply(np), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1PodDisruptionBudget pdb when cluster.HasPolicyV1 =>
-                    (await client.PolicyV1.PatchNamespacedPodDisruptionBudgetAsync(Apply(pdb), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                // 1.20 has no policy/v1; the spec is the same in v1beta1 (recipe §6: CustomObjects can apply it).
-                V1PodDisruptionBudget pdb => (await client.CustomObjects.PatchNamespacedCustomObjectAsync<V1PodDisruptionBudget>(
-                    Apply(pdb with { ApiVersion = "policy/v1beta1" }), "policy", "v1beta1", ns, "poddisruptionbudgets", name,
-                    fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                _ => throw new InvalidOperationException($"no apply for {obj.Kind}"),
-            };
-        }
-        catch (HttpOperationException e)
-        {
-            throw new InvalidOperationException($"apply of {obj.ApiVersion} {obj.Kind}/{name} failed: {(int)e.Response.StatusCode} {e.Response.Content}", e);
-        }
-    }
-
     private async Task<V1ObjectMeta> GetAsync(IKubernetesObject<V1ObjectMeta> obj, string ns, CancellationToken ct)
     {
         var client = cluster.Client;
@@ -197,54 +168,5 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
                 "policy", "v1beta1", ns, "poddisruptionbudgets", name, ct)).Metadata,
             _ => throw new InvalidOperationException($"no get for {obj.Kind}"),
         };
-    }
-
-    private static V1Patch Apply(object body) => new(body, V1Patch.PatchType.ApplyPatch);
-
-    /// <summary>List, then watch from the list's resourceVersion, until every named pod exists (bounded by <see cref="PodTimeout"/>).</summary>
-    private async Task<Dictionary<string, V1Pod>> WaitForPodsAsync(string ns, IReadOnlyCollection<string> names, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(PodTimeout);
-        var found = new Dictionary<string, V1Pod>();
-        try
-        {
-            var list = await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: timeout.Token);
-            foreach (var pod in list.Items.Where(p => names.Contains(p.Metadata.Name)))
-            {
-                found[pod.Metadata.Name] = pod;
-            }
-
-            string resourceVersion = list.Metadata.ResourceVersion;
-            while (found.Count < names.Count)
-            {
-                Exception? watchError = null;
-                var events = cluster.Client.CoreV1.WatchListNamespacedPodAsync(
-                    ns, resourceVersion: resourceVersion, timeoutSeconds: 30, onError: e => watchError = e, cancellationToken: timeout.Token);
-                await foreach (var (type, pod) in events)
-                {
-                    resourceVersion = pod.Metadata.ResourceVersion;
-                    if (type is WatchEventType.Added or WatchEventType.Modified && names.Contains(pod.Metadata.Name))
-                    {
-                        found[pod.Metadata.Name] = pod;
-                        if (found.Count == names.Count)
-                        {
-                            break;
-                        }
-                    }
-                }
-
-                if (watchError is not null)
-                {
-                    throw new InvalidOperationException("pod watch failed", watchError);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new TimeoutException($"pods {string.Join(", ", names.Except(found.Keys))} not created within {PodTimeout.TotalSeconds} s (is kube-controller-manager running?)");
-        }
-
-        return found;
     }
 }

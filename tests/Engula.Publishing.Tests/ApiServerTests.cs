@@ -14,7 +14,6 @@ namespace Engula.Publishing.Tests;
 public sealed class ApiServerTests(KubeTestCluster cluster) : IDisposable
 {
     private const string FieldManager = "engula-publish-tests";
-    private static readonly TimeSpan PodTimeout = TimeSpan.FromSeconds(60);
     private readonly string _dir = Directory.CreateTempSubdirectory("engula-publish-kube-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -32,14 +31,14 @@ public sealed class ApiServerTests(KubeTestCluster cluster) : IDisposable
         // Server-side apply, in kustomization.yaml's order (ServiceAccount first: pods naming it are refused without it).
         foreach (var obj in objects)
         {
-            var applied = await ApplyAsync(obj, ns.Name, ct);
+            var applied = await cluster.ApplyAsync(obj, ns.Name, FieldManager, ct);
             Assert.False(string.IsNullOrEmpty(applied.Uid), $"{obj.Kind}/{obj.Metadata.Name} has no uid");
             Assert.Equal(ns.Name, applied.NamespaceProperty);
             Assert.Equal(obj.Metadata.Labels, applied.Labels);
         }
 
         var sets = objects.OfType<V1StatefulSet>().ToList();
-        var pods = await WaitForPodsAsync(ns.Name, [.. sets.Select(s => s.Metadata.Name + "-0")], ct);
+        var pods = await cluster.WaitForPodsAsync(ns.Name, [.. sets.Select(s => s.Metadata.Name + "-0")], ct);
         var services = (await cluster.Client.CoreV1.ListNamespacedServiceAsync(ns.Name, cancellationToken: ct)).Items;
         foreach (var set in sets)
         {
@@ -112,81 +111,5 @@ public sealed class ApiServerTests(KubeTestCluster cluster) : IDisposable
         Assert.Equal(name == "engine" ? "http" : "admin", container.ReadinessProbe.HttpGet.Port.Value);
         Assert.Equal(pod.Metadata.Name, spec.Hostname);
         Assert.Equal(name, spec.Subdomain);
-    }
-
-    /// <summary>Server-side apply; the PDB goes to policy/v1beta1 on servers before 1.21 (same spec).</summary>
-    private async Task<V1ObjectMeta> ApplyAsync(IKubernetesObject<V1ObjectMeta> obj, string ns, CancellationToken ct)
-    {
-        var client = cluster.Client;
-        string name = obj.Metadata.Name;
-        try
-        {
-            return obj switch
-            {
-                V1ServiceAccount sa => (await client.CoreV1.PatchNamespacedServiceAccountAsync(Apply(sa), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1Service svc => (await client.CoreV1.PatchNamespacedServiceAsync(Apply(svc), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1StatefulSet sts => (await client.AppsV1.PatchNamespacedStatefulSetAsync(Apply(sts), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1NetworkPolicy np => (await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(Apply(np), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1PodDisruptionBudget pdb when cluster.HasPolicyV1 =>
-                    (await client.PolicyV1.PatchNamespacedPodDisruptionBudgetAsync(Apply(pdb), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                V1PodDisruptionBudget pdb => (await client.CustomObjects.PatchNamespacedCustomObjectAsync<V1PodDisruptionBudget>(
-                    Apply(pdb with { ApiVersion = "policy/v1beta1" }), "policy", "v1beta1", ns, "poddisruptionbudgets", name,
-                    fieldManager: FieldManager, force: true, cancellationToken: ct)).Metadata,
-                _ => throw new InvalidOperationException($"no apply for {obj.Kind}"),
-            };
-        }
-        catch (HttpOperationException e)
-        {
-            throw new InvalidOperationException($"apply of {obj.ApiVersion} {obj.Kind}/{name} failed: {(int)e.Response.StatusCode} {e.Response.Content}", e);
-        }
-    }
-
-    private static V1Patch Apply(object body) => new(body, V1Patch.PatchType.ApplyPatch);
-
-    /// <summary>List, then watch from the list's resourceVersion, until every named pod exists (bounded by <see cref="PodTimeout"/>).</summary>
-    private async Task<Dictionary<string, V1Pod>> WaitForPodsAsync(string ns, IReadOnlyCollection<string> names, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(PodTimeout);
-        var found = new Dictionary<string, V1Pod>();
-        try
-        {
-            var list = await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: timeout.Token);
-            foreach (var pod in list.Items.Where(p => names.Contains(p.Metadata.Name)))
-            {
-                found[pod.Metadata.Name] = pod;
-            }
-
-            string resourceVersion = list.Metadata.ResourceVersion;
-            while (found.Count < names.Count)
-            {
-                Exception? watchError = null;
-                var events = cluster.Client.CoreV1.WatchListNamespacedPodAsync(
-                    ns, resourceVersion: resourceVersion, timeoutSeconds: 30, onError: e => watchError = e, cancellationToken: timeout.Token);
-                await foreach (var (type, pod) in events)
-                {
-                    resourceVersion = pod.Metadata.ResourceVersion;
-                    if (type is WatchEventType.Added or WatchEventType.Modified && names.Contains(pod.Metadata.Name))
-                    {
-                        found[pod.Metadata.Name] = pod;
-                        if (found.Count == names.Count)
-                        {
-                            break;
-                        }
-                    }
-                }
-
-                if (watchError is not null)
-                {
-                    throw new InvalidOperationException("pod watch failed", watchError);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new TimeoutException($"pods {string.Join(", ", names.Except(found.Keys))} not created within {PodTimeout.TotalSeconds} s (is kube-controller-manager running?)");
-        }
-
-        return found;
     }
 }
