@@ -102,8 +102,8 @@ public static class EngulaBuilderExtensions
     /// Only run mode changes: publishing already describes containers.
     /// </summary>
     /// <param name="builder">The component.</param>
-    /// <param name="image">An image reference such as <c>localhost/engula:0.2.0</c> (a tag after the last <c>:</c>
-    /// of the last path segment; <c>latest</c> when none).</param>
+    /// <param name="image">An image reference such as <c>localhost/engula:0.2.0</c> (<c>latest</c> when it names no tag;
+    /// an <c>@sha256:…</c> digest pins it).</param>
     public static IResourceBuilder<T> RunFromImage<T>(this IResourceBuilder<T> builder, string? image) where T : EngulaServerResource
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -119,11 +119,15 @@ public static class EngulaBuilderExtensions
         }
 
         server.ContainerImage = image;
-        var (name, tag) = SplitImage(image);
+        var reference = ImageReference.Parse(image);
         builder.ApplicationBuilder.Resources.Remove(server);
         var container = builder.ApplicationBuilder.AddResource(new EngulaServerContainerResource(server))
-            .WithImage(name, tag)
-            .WithEndpoint(server.PrimaryEndpointName, e => e.TargetPort ??= DefaultPort(server), createIfNotExists: false);
+            .WithImage(reference.Name, reference.Tag ?? "latest")
+            .WithEndpoint(server.PrimaryEndpointName, e => e.TargetPort ??= Engula.Kubernetes.EngulaObjects.DefaultPort(server.Kind), createIfNotExists: false);
+        if (reference.Digest is { } digest)
+        {
+            container.WithImageSHA256(digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest["sha256:".Length..] : digest);
+        }
         if (server is EngulaDataResource { DataMode: EngulaDataMode.File })
         {
             container.WithVolume(VolumeNameGenerator.Generate(container, "data"), EngulaServerContainerResource.DataMountPath);
@@ -232,21 +236,6 @@ public static class EngulaBuilderExtensions
             .WithReference((IResourceBuilder<IResourceWithServiceDiscovery>)peer)
             .WaitForStart(peer);
     }
-
-    private static (string Name, string Tag) SplitImage(string image)
-    {
-        int slash = image.LastIndexOf('/');
-        int colon = image.LastIndexOf(':');
-        return colon > slash ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
-    }
-
-    private static int DefaultPort(EngulaServerResource server) => server.Component switch
-    {
-        "journal" => 24570,
-        "storage" => 24569,
-        "kernel" => 24567,
-        _ => 24568,
-    };
 
     private static string DefaultDataDirectory(IDistributedApplicationBuilder builder, string name) =>
         Path.Combine(builder.AppHostDirectory, DefaultDataFolder, name);

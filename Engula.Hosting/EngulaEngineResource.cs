@@ -15,6 +15,8 @@ public sealed class EngulaEngineResource : EngulaServerResource, IResourceWithCo
     /// <inheritdoc />
     public override string Component => "engine";
 
+    internal override Engula.Kubernetes.EngulaComponentKind Kind => Engula.Kubernetes.EngulaComponentKind.Engine;
+
     /// <inheritdoc />
     public override string PrimaryEndpointName => EngulaEndpointNames.Http;
 

@@ -14,6 +14,8 @@ public sealed class EngulaKernelResource : EngulaDataResource
     /// <inheritdoc />
     public override string Component => "kernel";
 
+    internal override Engula.Kubernetes.EngulaComponentKind Kind => Engula.Kubernetes.EngulaComponentKind.Kernel;
+
     // The kernel's --file names the manifest file, not a directory (CONTRACTS §1).
     internal override IEnumerable<string> DataArguments(string directory) =>
         DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory + "/" + ManifestFileName];

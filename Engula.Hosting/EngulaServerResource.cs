@@ -19,6 +19,9 @@ public abstract class EngulaServerResource : ExecutableResource, IResourceWithSe
     /// <summary>The CLI subcommand: <c>journal</c>, <c>storage</c>, <c>kernel</c> or <c>engine</c>.</summary>
     public abstract string Component { get; }
 
+    /// <summary>The component as the Kubernetes builders name it (default port, object shapes).</summary>
+    internal abstract Engula.Kubernetes.EngulaComponentKind Kind { get; }
+
     /// <summary>Name of the endpoint the component serves on: <c>grpc</c>, or <c>http</c> for the engine (CONTRACTS §3).</summary>
     public abstract string PrimaryEndpointName { get; }
 

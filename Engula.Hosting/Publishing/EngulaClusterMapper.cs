@@ -42,7 +42,7 @@ internal static class EngulaClusterMapper
         var byKind = new Dictionary<EngulaComponentKind, EngulaServerResource>();
         foreach (var server in servers)
         {
-            var kind = KindOf(server);
+            var kind = server.Kind;
             if (!byKind.TryAdd(kind, server))
             {
                 // The builders describe one cluster with at most one component per kind (a kernel's ENGULA_JOURNAL
@@ -102,15 +102,6 @@ internal static class EngulaClusterMapper
             StorageSize = stateful ? options.StorageSize : null,
         };
     }
-
-    private static EngulaComponentKind KindOf(EngulaServerResource server) => server switch
-    {
-        EngulaJournalResource => EngulaComponentKind.Journal,
-        EngulaStorageResource => EngulaComponentKind.Storage,
-        EngulaKernelResource => EngulaComponentKind.Kernel,
-        EngulaEngineResource => EngulaComponentKind.Engine,
-        _ => throw new EngulaPublishException($"resource '{server.Name}' is an Engula '{server.Component}', which the publisher does not know"),
-    };
 
     /// <summary>The resource whose endpoint <paramref name="variable"/> names, from the resource's environment callbacks.</summary>
     private static async Task<IResource?> PeerOfAsync(

@@ -67,11 +67,5 @@ public sealed class EngulaManifestSet
     }
 
     /// <summary>The part of an image reference kustomize matches on: everything before the tag or digest.</summary>
-    private static string ImageName(string image)
-    {
-        int at = image.IndexOf('@', StringComparison.Ordinal);
-        string withoutDigest = at < 0 ? image : image[..at];
-        int colon = withoutDigest.LastIndexOf(':');
-        return colon > withoutDigest.LastIndexOf('/') ? withoutDigest[..colon] : withoutDigest;
-    }
+    private static string ImageName(string image) => ImageReference.Parse(image).Name;
 }
