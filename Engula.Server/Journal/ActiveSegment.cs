@@ -20,6 +20,12 @@ internal sealed class ActiveSegment(ulong number, string path, SafeFileHandle ha
     /// <summary>End of the acknowledged (fsynced) records; the next batch is written here.</summary>
     public long CommittedLength { get; set; } = SegmentFormat.HeaderSize;
 
+    /// <summary>
+    /// Length of the file: beyond <see cref="CommittedLength"/> it holds zeros written ahead of the records (the zero
+    /// tail of <see cref="SegmentFormat"/>). Changed only by the writer loop, or under the stream's lock.
+    /// </summary>
+    public long FileLength { get; set; } = SegmentFormat.HeaderSize;
+
     public int RecordCount { get; set; }
 
     public ulong? FirstTs { get; set; }

@@ -40,4 +40,7 @@ internal static partial class JournalLog
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Journal stream '{Stream}': sealed stale active segment {Segment} found during recovery")]
     public static partial void StaleActiveSealed(ILogger logger, string stream, string segment);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Journal stream '{Stream}': could not trim the zeros after the last record of {Segment} at stop; the next start keeps them")]
+    public static partial void ZeroTailTrimFailed(ILogger logger, Exception exception, string stream, string segment);
 }

@@ -34,13 +34,16 @@ namespace Engula.Server.Journal;
 ///  32  4  CRC-32C of bytes 0..32
 /// </code>
 /// Append: records of a batch are written at the committed end of the active segment with one pwritev, then one
-/// fsync acknowledges the whole batch (group commit). Roll (once the active segment reaches the segment size):
+/// fsync acknowledges the whole batch (group commit). Zero tail: when a batch would extend the file, the same pwritev
+/// also writes up to 1 MiB of zeros after it (never past the segment size), so that later batches overwrite blocks the
+/// file already has and their fsync need not flush a new file size. An all-zero record header never verifies (its
+/// checksum is not zero), so zeros end the records; a clean stop and a roll truncate them. Roll (once the active segment reaches the segment size):
 /// write the footer, fsync, rename <c>N.active</c> → <c>N.sealed</c>, create <c>N+1.active</c> (header carrying the
 /// last ts, fsync), fsync the directory. Release deletes sealed segments whose last ts is below the bound; the
 /// active segment is never deleted, so its header (or its last record) always holds the stream's last timestamp,
 /// which is how timestamps stay increasing after release and restart. Recovery scans the active segment: the first
-/// record that is incomplete, fails its checksum or does not increase the timestamp ends it and the file is truncated
-/// there (a valid footer in that place means a seal was interrupted before its rename, which recovery completes).
+/// record that is incomplete, fails its checksum or does not increase the timestamp ends it; unless only zeros follow
+/// (a zero tail, kept), the file is truncated there (a valid footer in that place means a seal was interrupted before its rename, which recovery completes).
 /// </summary>
 internal static class SegmentFormat
 {

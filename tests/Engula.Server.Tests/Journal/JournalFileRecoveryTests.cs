@@ -135,6 +135,92 @@ public sealed class JournalFileRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Zeros_are_written_ahead_of_the_records_and_a_clean_stop_trims_them()
+    {
+        var recordsEnd = SegmentFormat.HeaderSize + (3 * (RecordHeader + Payload(1).Length));
+        await using (var server = await StartAsync())
+        {
+            await ClientOf(server).Create("s");
+            await AppendRange(ClientOf(server), "s", 1, 3);
+
+            var bytes = ReadWhileOpen(ActiveSegmentFile("s"));
+            Assert.True(bytes.Length > recordsEnd, $"no zeros written ahead: the file ends at {bytes.Length}");
+            Assert.False(bytes.AsSpan(recordsEnd).ContainsAnyExcept((byte)0), "the bytes after the records are not all zero");
+        }
+
+        Assert.Equal(recordsEnd, new FileInfo(ActiveSegmentFile("s")).Length);
+        await using var restarted = await StartAsync();
+        Assert.Equal(0, StatsOf(restarted).TornTails);
+        Assert.Equal(Expected(1, 3), await ClientOf(restarted).Read("s", 0));
+    }
+
+    [Fact]
+    public async Task A_zero_tail_left_by_a_crash_ends_the_records_without_counting_as_torn()
+    {
+        await using (var server = await StartAsync())
+        {
+            await ClientOf(server).Create("s");
+            await AppendRange(ClientOf(server), "s", 1, 3);
+        }
+
+        // What a SIGKILL leaves behind: the records, then the zeros written ahead of them.
+        var active = ActiveSegmentFile("s");
+        var withZeros = new FileInfo(active).Length + (64 * 1024);
+        using (var file = new FileStream(active, FileMode.Open))
+        {
+            file.SetLength(withZeros);
+        }
+
+        await using (var server = await StartAsync())
+        {
+            var client = ClientOf(server);
+            Assert.Equal(0, StatsOf(server).TornTails);
+            Assert.Equal(Expected(1, 3), await client.Read("s", 0));
+            Assert.True(new FileInfo(active).Length >= withZeros, "recovery dropped the zeros instead of writing over them");
+
+            await AppendRange(client, "s", 4, 6);
+            Assert.Equal(Expected(1, 6), await client.Read("s", 0));
+        }
+
+        await using var again = await StartAsync();
+        Assert.Equal(0, StatsOf(again).TornTails);
+        Assert.Equal(Expected(1, 6), await ClientOf(again).Read("s", 0));
+    }
+
+    [Fact]
+    public async Task A_torn_record_before_zeros_is_truncated_with_them()
+    {
+        await using (var server = await StartAsync())
+        {
+            await ClientOf(server).Create("s");
+            await AppendRange(ClientOf(server), "s", 1, 3);
+        }
+
+        var active = ActiveSegmentFile("s");
+        var length = new FileInfo(active).Length;
+        var torn = new byte[RecordHeader + Payload(4).Length];
+        SegmentFormat.EncodeRecordHeader(torn, 4, System.Text.Encoding.UTF8.GetBytes(Payload(4)));
+        using (var file = new FileStream(active, FileMode.Append))
+        {
+            file.Write(torn.AsSpan(0, RecordHeader + 10)); // the header and a little of the data reached the disk
+            file.Write(new byte[4096]);
+        }
+
+        await using var restarted = await StartAsync();
+        Assert.Equal(1, StatsOf(restarted).TornTails);
+        Assert.Equal(length, new FileInfo(active).Length);
+        Assert.Equal(Expected(1, 3), await ClientOf(restarted).Read("s", 0));
+    }
+
+    private static byte[] ReadWhileOpen(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return bytes;
+    }
+
+    [Fact]
     public async Task A_flipped_bit_in_the_last_record_fails_its_checksum_and_is_truncated()
     {
         await using (var server = await StartAsync())

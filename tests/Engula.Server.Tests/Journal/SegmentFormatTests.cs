@@ -79,6 +79,15 @@ public sealed class SegmentFormatTests
     }
 
     [Fact]
+    public void An_all_zero_record_header_never_verifies()
+    {
+        // Zeros written ahead of the records (the zero tail) must end a scan, never read as an empty event at ts 0.
+        var zeros = new byte[SegmentFormat.RecordHeaderSize];
+        Assert.Equal((0, 0UL), (SegmentFormat.DecodeRecordHeader(zeros).Length, SegmentFormat.DecodeRecordHeader(zeros).Ts));
+        Assert.False(SegmentFormat.RecordChecksumMatches(zeros, []));
+    }
+
+    [Fact]
     public void Footers_round_trip_and_reject_damage()
     {
         var footer = SegmentFormat.EncodeFooter(3, 10, 30, 4096);
