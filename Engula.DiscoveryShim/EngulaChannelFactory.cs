@@ -105,19 +105,26 @@ public sealed class EngulaChannelFactory
             UseProxy = false,
         };
 
-        var serviceConfig = new ServiceConfig { LoadBalancingConfigs = { new LoadBalancingConfig(policy) } };
+        // An IP literal has nothing to resolve: grpc-dotnet's own static channel to it (same handler, retries and
+        // back-off, its pick_first) saves the resolver path's per-call cost, ~4 µs (bench/shim "plain + resolver").
+        // Names go through the shim's resolver and balancer.
+        var literal = peer.Kind == PeerAddressKind.HostPort && peer.IsIpLiteral;
+        var serviceConfig = new ServiceConfig { LoadBalancingConfigs = { literal ? new PickFirstConfig() : new LoadBalancingConfig(policy) } };
         if (_options.EnableRetries)
         {
             serviceConfig.MethodConfigs.Add(EngulaCallClassification.CreateRetryMethodConfig(_options));
         }
 
-        var channel = GrpcChannel.ForAddress(new Uri(DiscoveryResolverFactory.Scheme + ":///" + Uri.EscapeDataString(peer.Original)), new GrpcChannelOptions
+        var target = literal
+            ? new UriBuilder(Uri.UriSchemeHttp, peer.Host, peer.Port).Uri
+            : new Uri(DiscoveryResolverFactory.Scheme + ":///" + Uri.EscapeDataString(peer.Original));
+        var channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions
         {
             // A non-http scheme routes the channel through the resolver below; the peers speak h2c.
             Credentials = ChannelCredentials.Insecure,
             HttpHandler = new AttemptObserverHandler(sockets, peer.Original, _metrics, _logger),
             DisposeHttpClient = true,
-            ServiceProvider = new ChannelServiceProvider(
+            ServiceProvider = literal ? null : new ChannelServiceProvider(
                 new DiscoveryResolverFactory(peer, _lookup, _options, _metrics, _loggerFactory),
                 new DiscoveryLoadBalancerFactory(policy, peer.Original, _options)),
             ServiceConfig = serviceConfig,

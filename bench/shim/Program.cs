@@ -192,6 +192,12 @@ async Task OverheadAsync()
         },
     });
     using var plainRetry = GrpcChannel.ForAddress($"http://{address}:{port}", new GrpcChannelOptions { MaxReceiveMessageSize = null, ServiceConfig = retryConfig });
+    using var plainResolver = GrpcChannel.ForAddress($"{StaticResolverServiceProvider.Scheme}:///journal", new GrpcChannelOptions
+    {
+        MaxReceiveMessageSize = null,
+        Credentials = ChannelCredentials.Insecure,
+        ServiceProvider = new StaticResolverServiceProvider(address.ToString(), port),
+    });
     var setup = new Journal.JournalClient(shim);
     await setup.CreateStreamAsync(new CreateStreamRequest { Stream = "overhead" }, EngulaCallOptions.WaitForReady(TimeSpan.FromSeconds(30)));
 
@@ -207,17 +213,18 @@ async Task OverheadAsync()
         })),
     })
     {
-        var samples = new Dictionary<string, List<double>> { ["plain"] = [], ["plain+retry"] = [], ["shim"] = [] };
+        var samples = new Dictionary<string, List<double>> { ["plain"] = [], ["plain+retry"] = [], ["plain+resolver"] = [], ["shim"] = [] };
         for (var i = 0; i < 2000; i++)
         {
             await call(plain);
             await call(plainRetry);
+            await call(plainResolver);
             await call(shim);
         }
 
         // Interleaved call by call, rotating which channel goes first: the three channels then see the same machine
         // (a shared 2-core VM whose speed drifts over seconds), which blocks of calls per channel did not.
-        var channels = new[] { ("plain", plain), ("plain+retry", plainRetry), ("shim", shim) };
+        var channels = new[] { ("plain", plain), ("plain+retry", plainRetry), ("plain+resolver", plainResolver), ("shim", shim) };
         for (var i = 0; i < calls; i++)
         {
             for (var k = 0; k < channels.Length; k++)
@@ -234,6 +241,7 @@ async Task OverheadAsync()
         Console.WriteLine($"OVERHEAD {name}:");
         Console.WriteLine("  plain GrpcChannel: " + Stats.Summary(samples["plain"], " us"));
         Console.WriteLine("  plain + retry policy: " + Stats.Summary(samples["plain+retry"], " us"));
+        Console.WriteLine("  plain + resolver:  " + Stats.Summary(samples["plain+resolver"], " us"));
         Console.WriteLine("  shim channel:      " + Stats.Summary(samples["shim"], " us"));
         var p50Retry = Stats.Percentile(samples["plain+retry"], 50);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -242,6 +250,11 @@ async Task OverheadAsync()
         var paired = samples["shim"].Zip(samples["plain"], (a, b) => a - b).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  paired median (shim - plain): {Stats.Percentile(paired, 50):+0.0;-0.0} us = {Stats.Percentile(paired, 50) / p50Plain * 100:+0.0;-0.0}% of the plain p50"));
+        // grpc-dotnet's own cost for a resolver-based channel (no shim code), and what the shim adds on top of it.
+        var resolverCost = samples["plain+resolver"].Zip(samples["plain"], (a, b) => a - b).ToList();
+        var shimOverResolver = samples["shim"].Zip(samples["plain+resolver"], (a, b) => a - b).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  paired median (plain+resolver - plain): {Stats.Percentile(resolverCost, 50):+0.0;-0.0} us; (shim - plain+resolver): {Stats.Percentile(shimOverResolver, 50):+0.0;-0.0} us"));
     }
 }
 
