@@ -136,7 +136,7 @@ public sealed class EngulaChannelFactory
             MaxReconnectBackoff = _options.MaxReconnectBackoff,
         });
 
-        DiscoveryLog.ChannelCreated(_logger, peer.Original, peer.Kind, policy);
+        DiscoveryLog.ChannelCreated(_logger, peer.Original, peer.Kind, literal ? LoadBalancingConfig.PickFirstPolicyName : policy);
         return channel;
     }
 }
