@@ -1,12 +1,16 @@
+using Engula.Tests.Shared.Polling;
+
 namespace Engula.Operator.Tests;
 
 /// <summary>
-/// Bounded waits on a condition read from the API server. The condition is re-read every 100 ms until it holds or
-/// the timeout passes; the timeout error says what was awaited and what was last seen.
+/// Bounded waits on a condition read from the API server, re-read every 100 ms (the shared <see cref="Poll"/>); a 404
+/// while the object does not exist yet counts as "not yet".
 /// </summary>
 internal static class Wait
 {
     public static readonly TimeSpan Default = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     public static async Task ForAsync(string what, Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, CancellationToken ct)
     {
@@ -14,40 +18,16 @@ internal static class Wait
     }
 
     /// <summary>As above; the condition also returns a description of what it saw (for the timeout message).</summary>
-    public static async Task ForAsync(string what, Func<CancellationToken, Task<(bool Done, string Seen)>> condition, TimeSpan timeout, CancellationToken ct)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bounded.CancelAfter(timeout);
-        string seen = "nothing";
-        while (true)
+    public static Task ForAsync(string what, Func<CancellationToken, Task<(bool Done, string Seen)>> condition, TimeSpan timeout, CancellationToken ct) =>
+        Poll.UntilAsync(what, async token =>
         {
             try
             {
-                var (done, description) = await condition(bounded.Token);
-                seen = description;
-                if (done)
-                {
-                    return;
-                }
+                return await condition(token);
             }
             catch (k8s.Autorest.HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
-                seen = "404 Not Found";
+                return (false, "404 Not Found");
             }
-            catch (OperationCanceledException) when (bounded.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"not within {timeout.TotalSeconds} s: {what}; last seen: {seen}");
-            }
-
-            try
-            {
-                // The poll interval of a bounded wait (the condition is server state; there is no local signal).
-                await Task.Delay(TimeSpan.FromMilliseconds(100), bounded.Token);
-            }
-            catch (OperationCanceledException) when (bounded.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"not within {timeout.TotalSeconds} s: {what}; last seen: {seen}");
-            }
-        }
-    }
+        }, timeout, Interval, ct);
 }

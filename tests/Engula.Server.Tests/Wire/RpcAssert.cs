@@ -1,3 +1,4 @@
+using Engula.Tests.Shared.Polling;
 using Grpc.Core;
 
 namespace Engula.Server.Tests.Wire;
@@ -13,14 +14,7 @@ public static class RpcAssert
         return error;
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds, failing after <paramref name="timeout"/>.</summary>
-    public static async Task Eventually(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
+    /// <summary>Polls <paramref name="condition"/> every 20 ms until it holds, failing after <paramref name="timeout"/>.</summary>
+    public static Task Eventually(Func<bool> condition, TimeSpan timeout, string what) =>
+        Poll.UntilAsync(what, () => Task.FromResult(condition()), timeout, TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
 }
