@@ -15,16 +15,16 @@ namespace Engula.Server.Journal;
 /// </summary>
 internal sealed class FileJournalStream
 {
-    /// <summary>Upper bounds of one group-commit batch (pwritev takes at most 1024 buffers, two per record).</summary>
+    /// <summary>Upper bounds of one group-commit batch (pwritev takes at most 1024 buffers: two per record, one of zeros).</summary>
     private const int MaxBatchRecords = 500;
     private const long MaxBatchBytes = 16L * 1024 * 1024;
+
+    /// <summary>How far ahead of the records zeros are written (see <see cref="WriteBatch"/>).</summary>
+    private static readonly ReadOnlyMemory<byte> ZeroAhead = new byte[1024 * 1024];
 
     private readonly Lock _gate = new();
     private readonly List<SealedSegment> _sealed;
     private readonly List<PendingAppend> _pending = [];
-    /// <summary>How far ahead of the records zeros are written (see <see cref="WriteBatch"/>).</summary>
-    private static readonly ReadOnlyMemory<byte> ZeroAhead = new byte[1024 * 1024];
-
     private readonly long _segmentSize;
     private readonly JournalMetrics _metrics;
     private readonly ILogger _logger;
