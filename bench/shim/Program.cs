@@ -8,6 +8,7 @@ using System.Net.Sockets;
 using Engula.DiscoveryShim;
 using Engula.DiscoveryShim.Bench;
 using Engula.Protocol.Journal;
+using Engula.Tests.Shared.Processes;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
@@ -50,7 +51,7 @@ return 0;
 async Task RecoveryAsync()
 {
     var random = new Random(1);
-    var journal = JournalProcess.Start(engula, address, port);
+    var journal = EngulaChildProcess.Start(engula, ["journal", "run", $"{address}:{port}", "--mem"]);
     using var channel = new EngulaChannelFactory(options).CreateChannel($"{address}:{port}");
     var health = new Health.HealthClient(channel);
     await health.CheckAsync(new HealthCheckRequest(), EngulaCallOptions.WaitForReady(TimeSpan.FromSeconds(30)));
@@ -64,8 +65,8 @@ async Task RecoveryAsync()
 
         // Outages of 0.5–3 s sample every phase of the reconnect back-off.
         await Task.Delay(TimeSpan.FromMilliseconds(500 + random.Next(2500)));
-        journal = JournalProcess.Start(engula, address, port);
-        var accepting = await JournalProcess.WaitAcceptingAsync(address, port, TimeSpan.FromSeconds(30));
+        journal = EngulaChildProcess.Start(engula, ["journal", "run", $"{address}:{port}", "--mem"]);
+        var accepting = await EngulaChildProcess.WaitAcceptingAsync(address, port, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1), CancellationToken.None);
 
         // Baseline: a brand-new plain channel dialled the moment the port accepts has no back-off to wait out;
         // its first call shows what the restarted server itself needs (HTTP/2 set-up, first-request JIT).
@@ -96,8 +97,8 @@ async Task OutageAsync()
     for (var run = 1; run <= 3; run++)
     {
         var launched = Stopwatch.GetTimestamp();
-        var journal = JournalProcess.Start(engula, address, port);
-        var startup = Stopwatch.GetElapsedTime(launched, await JournalProcess.WaitAcceptingAsync(address, port, TimeSpan.FromSeconds(30)));
+        var journal = EngulaChildProcess.Start(engula, ["journal", "run", $"{address}:{port}", "--mem"]);
+        var startup = Stopwatch.GetElapsedTime(launched, await EngulaChildProcess.WaitAcceptingAsync(address, port, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1), CancellationToken.None));
         using var channel = new EngulaChannelFactory(options).CreateChannel($"{address}:{port}");
         var client = new Journal.JournalClient(channel);
         await CreateAsync(client);
@@ -117,8 +118,8 @@ async Task OutageAsync()
                 await Task.Delay(early);
             }
 
-            journal = JournalProcess.Start(engula, address, port);
-            var accepting = await JournalProcess.WaitAcceptingAsync(address, port, TimeSpan.FromSeconds(30));
+            journal = EngulaChildProcess.Start(engula, ["journal", "run", $"{address}:{port}", "--mem"]);
+            var accepting = await EngulaChildProcess.WaitAcceptingAsync(address, port, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1), CancellationToken.None);
             return Stopwatch.GetElapsedTime(killed, accepting).TotalMilliseconds;
         });
 
@@ -171,8 +172,8 @@ async Task OutageAsync()
 // alternating blocks of 1000 so drift affects both alike.
 async Task OverheadAsync()
 {
-    using var journal = JournalProcess.Start(engula, address, port);
-    await JournalProcess.WaitAcceptingAsync(address, port, TimeSpan.FromSeconds(30));
+    using var journal = EngulaChildProcess.Start(engula, ["journal", "run", $"{address}:{port}", "--mem"]);
+    await EngulaChildProcess.WaitAcceptingAsync(address, port, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1), CancellationToken.None);
     using var plain = GrpcChannel.ForAddress($"http://{address}:{port}", new GrpcChannelOptions { MaxReceiveMessageSize = null });
     using var shim = new EngulaChannelFactory(options).CreateChannel($"{address}:{port}");
 

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Engula.Tests.Shared.Processes;
+
+/// <summary>
+/// A real <c>engula</c> server as a child process (<c>dotnet engula.dll …</c>), killed with SIGKILL like a crashed
+/// pod. Shared by the DiscoveryShim tests and the shim benchmark.
+/// </summary>
+internal sealed class EngulaChildProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private EngulaChildProcess(Process process) => _process = process;
+
+    public bool HasExited => _process.HasExited;
+
+    public static EngulaChildProcess Start(string engulaDll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(engulaDll);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet " + engulaDll);
+
+        // Drained so a chatty child never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new EngulaChildProcess(process);
+    }
+
+    /// <summary>
+    /// Tries a TCP connect every <paramref name="interval"/> until one is accepted (the port has no other signal);
+    /// returns the <see cref="Stopwatch"/> timestamp of that connect.
+    /// </summary>
+    public static async Task<long> WaitAcceptingAsync(IPAddress address, int port, TimeSpan timeout, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken);
+                return Stopwatch.GetTimestamp();
+            }
+            catch (SocketException) when (watch.Elapsed < timeout)
+            {
+                await Task.Delay(interval, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, sockets closed by the kernel.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
