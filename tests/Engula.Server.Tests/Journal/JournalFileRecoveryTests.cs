@@ -46,6 +46,14 @@ public sealed class JournalFileRecoveryTests : IDisposable
         }
     }
 
+    /// <summary>Creates <paramref name="stream"/> with the events 1..<paramref name="to"/> and stops the server cleanly.</summary>
+    private async Task SeedAsync(string stream, ulong to)
+    {
+        await using var server = await StartAsync();
+        await ClientOf(server).Create(stream);
+        await AppendRange(ClientOf(server), stream, 1, to);
+    }
+
     private static IEnumerable<(ulong, string)> Expected(ulong from, ulong to)
     {
         for (var ts = from; ts <= to; ts++)
@@ -70,11 +78,7 @@ public sealed class JournalFileRecoveryTests : IDisposable
     [Fact]
     public async Task A_record_torn_in_the_middle_is_truncated_and_appends_continue()
     {
-        await using (var server = await StartAsync())
-        {
-            await ClientOf(server).Create("s");
-            await AppendRange(ClientOf(server), "s", 1, 5);
-        }
+        await SeedAsync("s", 5);
 
         var active = ActiveSegmentFile("s");
         var length = new FileInfo(active).Length;
@@ -111,11 +115,7 @@ public sealed class JournalFileRecoveryTests : IDisposable
     [InlineData(300)]
     public async Task Garbage_after_the_last_record_is_truncated(int garbageBytes)
     {
-        await using (var server = await StartAsync())
-        {
-            await ClientOf(server).Create("s");
-            await AppendRange(ClientOf(server), "s", 1, 3);
-        }
+        await SeedAsync("s", 3);
 
         var active = ActiveSegmentFile("s");
         var length = new FileInfo(active).Length;
@@ -157,11 +157,7 @@ public sealed class JournalFileRecoveryTests : IDisposable
     [Fact]
     public async Task A_zero_tail_left_by_a_crash_ends_the_records_without_counting_as_torn()
     {
-        await using (var server = await StartAsync())
-        {
-            await ClientOf(server).Create("s");
-            await AppendRange(ClientOf(server), "s", 1, 3);
-        }
+        await SeedAsync("s", 3);
 
         // What a SIGKILL leaves behind: the records, then the zeros written ahead of them.
         var active = ActiveSegmentFile("s");
@@ -190,11 +186,7 @@ public sealed class JournalFileRecoveryTests : IDisposable
     [Fact]
     public async Task A_torn_record_before_zeros_is_truncated_with_them()
     {
-        await using (var server = await StartAsync())
-        {
-            await ClientOf(server).Create("s");
-            await AppendRange(ClientOf(server), "s", 1, 3);
-        }
+        await SeedAsync("s", 3);
 
         var active = ActiveSegmentFile("s");
         var length = new FileInfo(active).Length;
@@ -223,11 +215,7 @@ public sealed class JournalFileRecoveryTests : IDisposable
     [Fact]
     public async Task A_flipped_bit_in_the_last_record_fails_its_checksum_and_is_truncated()
     {
-        await using (var server = await StartAsync())
-        {
-            await ClientOf(server).Create("s");
-            await AppendRange(ClientOf(server), "s", 1, 3);
-        }
+        await SeedAsync("s", 3);
 
         var active = ActiveSegmentFile("s");
         var bytes = File.ReadAllBytes(active);
