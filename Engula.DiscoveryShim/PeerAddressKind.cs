@@ -3,7 +3,8 @@ namespace Engula.DiscoveryShim;
 /// <summary>The address forms of CONTRACTS §3.</summary>
 public enum PeerAddressKind
 {
-    /// <summary><c>host:port</c> or <c>http://host:port</c>: one endpoint, host names re-resolved on failure.</summary>
+    /// <summary><c>host:port</c> or <c>http://host:port</c>: one endpoint, host names re-resolved on failure (an IP
+    /// literal, with nothing to resolve, gets grpc-dotnet's static channel with the same retries and back-off).</summary>
     HostPort,
 
     /// <summary><c>dns:///host:port</c>: every A/AAAA record of the host (a headless Service).</summary>
