@@ -31,4 +31,26 @@ internal sealed class ActiveSegment(ulong number, string path, SafeFileHandle ha
     public ulong? FirstTs { get; set; }
 
     public ulong? LastTs { get; set; }
+
+    /// <summary>Cuts the file at <see cref="CommittedLength"/>: drops zeros written ahead, or a failed batch's bytes.</summary>
+    public void TruncateToCommitted()
+    {
+        RandomAccess.SetLength(Handle, CommittedLength);
+        FileLength = CommittedLength;
+    }
+
+    /// <summary>Writes the footer that seals this segment right after its last record (zeros ahead dropped first)
+    /// and fsyncs it.</summary>
+    public void WriteFooter()
+    {
+        if (FileLength != CommittedLength)
+        {
+            TruncateToCommitted();
+        }
+
+        var footer = SegmentFormat.EncodeFooter(RecordCount, FirstTs!.Value, LastTs!.Value, CommittedLength);
+        RandomAccess.Write(Handle, footer, CommittedLength);
+        FileLength = CommittedLength + footer.Length;
+        RandomAccess.FlushToDisk(Handle);
+    }
 }

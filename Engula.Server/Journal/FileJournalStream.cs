@@ -146,7 +146,7 @@ internal sealed class FileJournalStream
                 }
                 else
                 {
-                    sealedSegments.Add(Seal(recovered));
+                    sealedSegments.Add(Seal(recovered, footerWritten: sealInterrupted));
                 }
             }
         }
@@ -256,9 +256,8 @@ internal sealed class FileJournalStream
 
             stats.TornTails++;
             JournalLog.TornTailTruncated(logger, name, path, active.CommittedLength, length - active.CommittedLength, problem);
-            RandomAccess.SetLength(handle, active.CommittedLength);
+            active.TruncateToCommitted();
             RandomAccess.FlushToDisk(handle);
-            active.FileLength = active.CommittedLength;
             return (active, false);
         }
         catch
@@ -354,20 +353,11 @@ internal sealed class FileJournalStream
 
     /// <summary>Appends the footer, fsyncs and renames the segment to its sealed name (the directory fsync is the
     /// caller's). Consumes the handle.</summary>
-    private static SealedSegment Seal(ActiveSegment active)
+    private static SealedSegment Seal(ActiveSegment active, bool footerWritten)
     {
-        var length = RandomAccess.GetLength(active.Handle);
-        if (length > active.CommittedLength && IsZeroTail(active.Handle, active.CommittedLength, length))
+        if (!footerWritten)
         {
-            RandomAccess.SetLength(active.Handle, active.CommittedLength);
-            length = active.CommittedLength;
-        }
-
-        if (length == active.CommittedLength)
-        {
-            var footer = SegmentFormat.EncodeFooter(active.RecordCount, active.FirstTs!.Value, active.LastTs!.Value, active.CommittedLength);
-            RandomAccess.Write(active.Handle, footer, active.CommittedLength);
-            RandomAccess.FlushToDisk(active.Handle);
+            active.WriteFooter();
         }
 
         active.Handle.Dispose();
@@ -527,9 +517,8 @@ internal sealed class FileJournalStream
 
         try
         {
-            RandomAccess.SetLength(active.Handle, active.CommittedLength);
+            active.TruncateToCommitted();
             RandomAccess.FlushToDisk(active.Handle);
-            active.FileLength = active.CommittedLength;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -720,8 +709,7 @@ internal sealed class FileJournalStream
         {
             // Drop whatever part of the batch reached the file, so a later shorter batch cannot leave stale records
             // behind it (recovery would stop at them anyway: their timestamps are lower).
-            RandomAccess.SetLength(active.Handle, active.CommittedLength);
-            active.FileLength = active.CommittedLength;
+            active.TruncateToCommitted();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
@@ -749,24 +737,14 @@ internal sealed class FileJournalStream
     {
         try
         {
-            // A sealed segment ends with its footer: drop the zeros written ahead first.
-            if (active.FileLength != active.CommittedLength)
-            {
-                RandomAccess.SetLength(active.Handle, active.CommittedLength);
-                active.FileLength = active.CommittedLength;
-            }
-
-            var footer = SegmentFormat.EncodeFooter(active.RecordCount, active.FirstTs!.Value, active.LastTs!.Value, active.CommittedLength);
-            RandomAccess.Write(active.Handle, footer, active.CommittedLength);
-            active.FileLength = active.CommittedLength + footer.Length;
-            RandomAccess.FlushToDisk(active.Handle);
+            active.WriteFooter();
             var sealedPath = System.IO.Path.Combine(Directory, SegmentFormat.FileName(active.Number, active: false));
             lock (_gate)
             {
                 // Under the lock so a reader never looks for the active file between its rename and the list update.
                 // A roll that started finishes even when the stream is closing: CloseAsync waits for the writer.
                 File.Move(active.Path, sealedPath);
-                _sealed.Add(new SealedSegment(active.Number, sealedPath, active.FirstTs.Value, active.LastTs.Value, active.CommittedLength));
+                _sealed.Add(new SealedSegment(active.Number, sealedPath, active.FirstTs!.Value, active.LastTs!.Value, active.CommittedLength));
                 _active = null;
             }
 
@@ -782,8 +760,7 @@ internal sealed class FileJournalStream
                 {
                     try
                     {
-                        RandomAccess.SetLength(active.Handle, active.CommittedLength);
-                        active.FileLength = active.CommittedLength;
+                        active.TruncateToCommitted();
                     }
                     catch (Exception inner) when (inner is IOException or UnauthorizedAccessException)
                     {
