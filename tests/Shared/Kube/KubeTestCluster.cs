@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Engula.Tests.Shared.Polling;
 using k8s;
 using k8s.Models;
 
@@ -103,11 +104,8 @@ public class KubeTestCluster : IAsyncLifetime
     }
 
     /// <summary>GET /readyz until it answers "ok" (the start script waits too; an external cluster may still be coming up).</summary>
-    private static async Task WaitForReadyzAsync(k8s.Kubernetes client)
-    {
-        using var timeout = new CancellationTokenSource(ReadyTimeout);
-        string last = "no answer";
-        while (true)
+    private static Task WaitForReadyzAsync(k8s.Kubernetes client) =>
+        Poll.UntilAsync($"{client.BaseUri}readyz answers ok", async token =>
         {
             try
             {
@@ -115,36 +113,16 @@ public class KubeTestCluster : IAsyncLifetime
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/plain"));
                 if (client.Credentials is not null)
                 {
-                    await client.Credentials.ProcessHttpRequestAsync(request, timeout.Token);
+                    await client.Credentials.ProcessHttpRequestAsync(request, token);
                 }
 
-                using var response = await client.HttpClient.SendAsync(request, timeout.Token);
-                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(timeout.Token)}";
-                if (response.IsSuccessStatusCode && last.EndsWith("ok", StringComparison.Ordinal))
-                {
-                    return;
-                }
+                using var response = await client.HttpClient.SendAsync(request, token);
+                var seen = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(token)}";
+                return (response.IsSuccessStatusCode && seen.EndsWith("ok", StringComparison.Ordinal), seen);
             }
             catch (HttpRequestException e)
             {
-                last = e.Message;
+                return (false, e.Message);
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                break;
-            }
-
-            try
-            {
-                // Poll interval of a readiness wait bounded by the timeout above (there is no event to wait on).
-                await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-
-        throw new TimeoutException($"{client.BaseUri}readyz not ok after {ReadyTimeout.TotalSeconds} s: {last}");
-    }
+        }, ReadyTimeout, TimeSpan.FromMilliseconds(200), CancellationToken.None);
 }

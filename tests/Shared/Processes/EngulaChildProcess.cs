@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Engula.Tests.Shared.Polling;
 
 namespace Engula.Tests.Shared.Processes;
 
@@ -47,20 +48,22 @@ internal sealed class EngulaChildProcess : IDisposable
     /// </summary>
     public static async Task<long> WaitAcceptingAsync(IPAddress address, int port, TimeSpan timeout, TimeSpan interval, CancellationToken cancellationToken)
     {
-        var watch = Stopwatch.StartNew();
-        while (true)
+        long accepted = 0;
+        await Poll.UntilAsync($"{address}:{port} accepts connections", async token =>
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken);
-                return Stopwatch.GetTimestamp();
+                await socket.ConnectAsync(new IPEndPoint(address, port), token);
+                accepted = Stopwatch.GetTimestamp();
+                return (true, "accepted");
             }
-            catch (SocketException) when (watch.Elapsed < timeout)
+            catch (SocketException e)
             {
-                await Task.Delay(interval, cancellationToken);
+                return (false, e.SocketErrorCode.ToString());
             }
-        }
+        }, timeout, interval, cancellationToken);
+        return accepted;
     }
 
     /// <summary>SIGKILL: no shutdown, sockets closed by the kernel.</summary>
