@@ -15,8 +15,7 @@ public sealed class RemovedSectionTests(KubeTestCluster cluster)
         var client = cluster.Client;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         await using var op = await RunningOperator.StartAsync(cluster, ns.Name, ct);
-        var apply = await Kube.KubectlAsync(cluster, ct, "apply", "-n", ns.Name, "-f", Samples.SamplePath);
-        Assert.True(apply.ExitCode == 0, apply.StandardError);
+        await Samples.ApplyAsync(cluster, ns.Name, ct);
         await Wait.ForAsync("the Engine resource", async t => await Kube.ComponentAsync(client, ResourceKind.Engine, ns.Name, "cluster-sample-engine", t) is not null, Wait.Default, ct);
 
         // A namesake of another section that this Cluster does not control must survive the clean-up.

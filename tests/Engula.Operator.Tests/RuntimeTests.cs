@@ -24,7 +24,7 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
         await Wait.ForAsync("a relist after 410", _ => Task.FromResult((informer.Lists > lists, $"{informer.Lists} lists")), Wait.Default, ct);
 
         // The new watch delivers: a Cluster created now is reconciled.
-        await Kube.KubectlAsync(cluster, ct, "apply", "-n", ns.Name, "-f", Samples.SamplePath);
+        await Samples.ApplyAsync(cluster, ns.Name, ct);
         await Wait.ForAsync("journal resource", async t => await Kube.ComponentAsync(cluster.Client, ResourceKind.Journal, ns.Name, "cluster-sample-journal", t) is not null, Wait.Default, ct);
     }
 
@@ -34,7 +34,7 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
         var ct = TestContext.Current.CancellationToken;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         var first = await RunningOperator.StartAsync(cluster, ns.Name, ct);
-        await Kube.KubectlAsync(cluster, ct, "apply", "-n", ns.Name, "-f", Samples.SamplePath);
+        await Samples.ApplyAsync(cluster, ns.Name, ct);
         // Stop it as soon as it has started writing (mid-reconcile of the sample).
         await Wait.ForAsync("first writes", _ => Task.FromResult(first.Writes.Count > 0), Wait.Default, ct);
         await first.DisposeAsync();

@@ -12,8 +12,6 @@ namespace Engula.Operator.Tests;
 [Collection(KubeCollection.Name)]
 public sealed class SampleClusterTests(KubeTestCluster cluster)
 {
-    private static string SamplePath => Samples.SamplePath;
-
     [Fact]
     public async Task Original_sample_bootstraps_in_order_reaches_Ready_writes_nothing_when_steady_and_is_collected_on_delete()
     {
@@ -22,8 +20,7 @@ public sealed class SampleClusterTests(KubeTestCluster cluster)
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         await using var op = await RunningOperator.StartAsync(cluster, ns.Name, ct);
 
-        var apply = await Kube.KubectlAsync(cluster, ct, "apply", "-n", ns.Name, "-f", SamplePath);
-        Assert.True(apply.ExitCode == 0, apply.StandardError);
+        await Samples.ApplyAsync(cluster, ns.Name, ct);
 
         // 1. A component resource per section, owned by the Cluster, with the Cluster's image and the default ports.
         var owner = (await Kube.ClusterAsync(client, ns.Name, "cluster-sample", ct))!;

@@ -7,12 +7,18 @@ internal static class Samples
 {
     public static string SamplePath => Path.Combine(RepositoryPaths.Root, "deploy", "operator", "samples", "cluster_v1alpha1_cluster.yaml");
 
+    /// <summary><c>kubectl apply</c> of the sample Cluster, as a user would.</summary>
+    public static async Task ApplyAsync(KubeTestCluster cluster, string ns, CancellationToken ct)
+    {
+        var result = await Kube.KubectlAsync(cluster, ct, "apply", "-n", ns, "-f", SamplePath);
+        Assert.True(result.ExitCode == 0, result.StandardError);
+    }
+
     public static async Task ReadySampleAsync(KubeTestCluster cluster, string ns, CancellationToken ct, bool apply = true)
     {
         if (apply)
         {
-            var result = await Kube.KubectlAsync(cluster, ct, "apply", "-n", ns, "-f", SamplePath);
-            Assert.True(result.ExitCode == 0, result.StandardError);
+            await ApplyAsync(cluster, ns, ct);
         }
 
         foreach (var kind in new[] { ResourceKind.Journal, ResourceKind.Storage, ResourceKind.Kernel, ResourceKind.Engine })
