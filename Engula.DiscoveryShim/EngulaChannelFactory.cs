@@ -88,8 +88,14 @@ public sealed class EngulaChannelFactory
     public GrpcChannel CreateChannel(string address)
     {
         var peer = ResolvePeer(address);
-        var roundRobin = peer.Kind is PeerAddressKind.Dns or PeerAddressKind.Srv;
-        var policy = roundRobin ? DiscoveryLoadBalancerFactory.RoundRobin : DiscoveryLoadBalancerFactory.PickFirst;
+
+        // An IP literal has nothing to resolve: grpc-dotnet's own static channel to it (same handler, retries and
+        // back-off, its pick_first) saves the resolver path's per-call cost, ~4 µs (bench/shim "plain + resolver").
+        // Names go through the shim's resolver and balancer.
+        var literal = peer.Kind == PeerAddressKind.HostPort && peer.IsIpLiteral;
+        var policy = literal ? LoadBalancingConfig.PickFirstPolicyName
+            : peer.Kind is PeerAddressKind.Dns or PeerAddressKind.Srv ? DiscoveryLoadBalancerFactory.RoundRobin
+            : DiscoveryLoadBalancerFactory.PickFirst;
 
         var sockets = new SocketsHttpHandler
         {
@@ -105,11 +111,7 @@ public sealed class EngulaChannelFactory
             UseProxy = false,
         };
 
-        // An IP literal has nothing to resolve: grpc-dotnet's own static channel to it (same handler, retries and
-        // back-off, its pick_first) saves the resolver path's per-call cost, ~4 µs (bench/shim "plain + resolver").
-        // Names go through the shim's resolver and balancer.
-        var literal = peer.Kind == PeerAddressKind.HostPort && peer.IsIpLiteral;
-        var serviceConfig = new ServiceConfig { LoadBalancingConfigs = { literal ? new PickFirstConfig() : new LoadBalancingConfig(policy) } };
+        var serviceConfig = new ServiceConfig { LoadBalancingConfigs = { new LoadBalancingConfig(policy) } };
         if (_options.EnableRetries)
         {
             serviceConfig.MethodConfigs.Add(EngulaCallClassification.CreateRetryMethodConfig(_options));
@@ -120,7 +122,7 @@ public sealed class EngulaChannelFactory
             : new Uri(DiscoveryResolverFactory.Scheme + ":///" + Uri.EscapeDataString(peer.Original));
         var channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions
         {
-            // A non-http scheme routes the channel through the resolver below; the peers speak h2c.
+            // A non-http scheme routes the channel through the resolver below; the peers speak h2c either way.
             Credentials = ChannelCredentials.Insecure,
             HttpHandler = new AttemptObserverHandler(sockets, peer.Original, _metrics, _logger),
             DisposeHttpClient = true,
@@ -136,7 +138,7 @@ public sealed class EngulaChannelFactory
             MaxReconnectBackoff = _options.MaxReconnectBackoff,
         });
 
-        DiscoveryLog.ChannelCreated(_logger, peer.Original, peer.Kind, literal ? LoadBalancingConfig.PickFirstPolicyName : policy);
+        DiscoveryLog.ChannelCreated(_logger, peer.Original, peer.Kind, policy);
         return channel;
     }
 }
