@@ -2,6 +2,7 @@ using System.Net;
 using Engula.DiscoveryShim.Balancing;
 using Engula.DiscoveryShim.Resolution;
 using Engula.DiscoveryShim.Telemetry;
+using Engula.DiscoveryShim.Transport;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
@@ -124,7 +125,8 @@ public sealed class EngulaChannelFactory
         {
             // A non-http scheme routes the channel through the resolver below; the peers speak h2c either way.
             Credentials = ChannelCredentials.Insecure,
-            HttpHandler = new AttemptObserverHandler(sockets, peer.Original, _metrics, _logger),
+            HttpHandler = new AttemptObserverHandler(
+                _options.EnableRetries ? new RetriedRequestBufferingHandler(sockets) : sockets, peer.Original, _metrics, _logger),
             DisposeHttpClient = true,
             ServiceProvider = literal ? null : new ChannelServiceProvider(
                 new DiscoveryResolverFactory(peer, _lookup, _options, _metrics, _loggerFactory),
