@@ -4,6 +4,7 @@ using Engula.Server.Tests.Infrastructure;
 using Engula.Server.Tests.Wire;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
 using JournalClient = Engula.Protocol.Journal.Journal.JournalClient;
 
 namespace Engula.Server.Tests.Journal;
@@ -12,38 +13,13 @@ namespace Engula.Server.Tests.Journal;
 /// The journal contract (spec §3.2 with the fixes of the brief), run against every mode through real gRPC over
 /// loopback: <see cref="JournalMemModeTests"/> and <see cref="JournalFileModeTests"/>.
 /// </summary>
-public abstract class JournalConformanceTests : IAsyncLifetime
+public abstract class JournalConformanceTests : ServerSuite
 {
-    private RunningServer? _server;
-
-    protected RunningServer Server => _server ?? throw new InvalidOperationException("not started");
-
     protected JournalClient Client => new(Server.Channel);
 
     protected abstract JournalOptions CreateOptions();
 
-    public virtual async ValueTask InitializeAsync() =>
-        _server = await RunningServer.StartAsync(JournalServer.Build(Loopback.AnyPort(), CreateOptions()), TestContext.Current.CancellationToken);
-
-    /// <summary>Stops the server, runs <paramref name="whileStopped"/> (e.g. damaging files) and starts it again with
-    /// the same options.</summary>
-    protected async Task RestartAsync(Action? whileStopped = null)
-    {
-        await Server.DisposeAsync();
-        _server = null;
-        whileStopped?.Invoke();
-        await InitializeAsync();
-    }
-
-    public virtual async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        GC.SuppressFinalize(this);
-    }
+    protected override WebApplication BuildServer() => JournalServer.Build(Loopback.AnyPort(), CreateOptions());
 
     [Fact]
     public async Task Create_twice_is_already_exists_and_delete_of_missing_is_not_found()

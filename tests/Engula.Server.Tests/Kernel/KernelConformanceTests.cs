@@ -4,49 +4,36 @@ using Engula.Server.Kernel;
 using Engula.Server.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
 
 namespace Engula.Server.Tests.Kernel;
 
 /// <summary>The kernel's RPC semantics (spec §3.4, with defects 4 and 5 fixed), run against mem and file manifests.</summary>
-public abstract class KernelConformanceTests : IAsyncLifetime
+public abstract class KernelConformanceTests : ServerSuite
 {
     // The conformance tests do not need journal and storage to answer: the kernel serves metadata meanwhile.
     private const string UnreachableJournal = "127.0.0.1:1";
     private const string UnreachableStorage = "dns:///storage.invalid:24569";
 
     private readonly TempDirectory _directory = new();
-    private RunningServer _server = null!;
 
     protected abstract string? ManifestFile(string directory);
 
-    protected Protocol.Kernel.Kernel.KernelClient Client => new(_server.Channel);
+    protected Protocol.Kernel.Kernel.KernelClient Client => new(Server.Channel);
 
-    public async ValueTask InitializeAsync()
-    {
-        _server = await StartKernelAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _directory.Dispose();
-    }
-
-    protected Task<RunningServer> StartKernelAsync() =>
-        RunningServer.StartAsync(KernelServer.Build(Loopback.AnyPort(), new KernelOptions
+    protected override WebApplication BuildServer() =>
+        KernelServer.Build(Loopback.AnyPort(), new KernelOptions
         {
             ManifestFile = ManifestFile(_directory.Path),
             JournalFlag = UnreachableJournal,
             StorageFlag = UnreachableStorage,
-        }), TestContext.Current.CancellationToken);
+        });
 
-    protected async Task RestartAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await _server.DisposeAsync();
-        _server = await StartKernelAsync();
+        await base.DisposeAsync();
+        _directory.Dispose();
     }
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task A_new_kernel_has_an_empty_version_at_sequence_zero()

@@ -5,6 +5,7 @@ using Engula.Server.Tests.Infrastructure;
 using Engula.Server.Tests.Wire;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
 using StorageClient = Engula.Protocol.Storage.Storage.StorageClient;
 
 namespace Engula.Server.Tests.Storage;
@@ -13,39 +14,13 @@ namespace Engula.Server.Tests.Storage;
 /// The storage contract (spec §3.3 with the fixes of the brief), run against every mode through real gRPC over
 /// loopback: <see cref="StorageMemModeTests"/> and <see cref="StorageFileModeTests"/>.
 /// </summary>
-public abstract class StorageConformanceTests : IAsyncLifetime
+public abstract class StorageConformanceTests : ServerSuite
 {
-    private RunningServer? _server;
-
-    protected RunningServer Server => _server ?? throw new InvalidOperationException("not started");
-
     protected StorageClient Client => new(Server.Channel);
-
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     protected abstract StorageOptions CreateOptions();
 
-    public virtual async ValueTask InitializeAsync() =>
-        _server = await RunningServer.StartAsync(StorageServer.Build(Loopback.AnyPort(), CreateOptions()), Ct);
-
-    /// <summary>Stops the server, runs <paramref name="whileStopped"/> and starts it again with the same options.</summary>
-    protected async Task RestartAsync(Action? whileStopped = null)
-    {
-        await Server.DisposeAsync();
-        _server = null;
-        whileStopped?.Invoke();
-        await InitializeAsync();
-    }
-
-    public virtual async ValueTask DisposeAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        GC.SuppressFinalize(this);
-    }
+    protected override WebApplication BuildServer() => StorageServer.Build(Loopback.AnyPort(), CreateOptions());
 
     /// <summary>Uploads and asserts the call's status (see <see cref="StorageCalls.Upload(StorageClient, string, string, byte[][])"/>).</summary>
     protected Task UploadExpectingStatus(StatusCode expected, string bucket, string name, params byte[][] parts) =>
