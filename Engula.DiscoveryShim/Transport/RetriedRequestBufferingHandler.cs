@@ -16,7 +16,9 @@ namespace Engula.DiscoveryShim.Transport;
 /// "Incomplete message.", which is not retried. Buffering the body first makes HttpClient copy the same bytes
 /// on every send. Only those calls: their one request message is complete before the request is sent (so
 /// buffering delays nothing), and calls without the retry policy use grpc-dotnet's plain content, which
-/// serialises the message again correctly.
+/// serialises the message again correctly. The sidecar forwards these methods as duplex calls on the same paths;
+/// their body is buffered too and is complete once the caller's single request message and end of stream arrived
+/// (<c>SidecarTests.A_forwarded_call_that_a_GOAWAY_refused_is_sent_again_whole</c>).
 /// </para>
 /// </summary>
 internal sealed class RetriedRequestBufferingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)

@@ -257,6 +257,23 @@ public sealed class SidecarTests
             : response.Headers.TryGetValues("grpc-status", out var header) ? header.Single() : null;
     }
 
+    [Fact]
+    public async Task A_forwarded_call_that_a_GOAWAY_refused_is_sent_again_whole()
+    {
+        await using var cluster = TestCluster.Create();
+        await cluster.StartAsync(0);
+        await using var proxy = RefusingFirstConnectionProxy.Start(new IPEndPoint(cluster.Backends[0].Address, cluster.Backends[0].Port));
+        await using var shim = await Sidecar.StartAsync(proxy.Address, cluster.Dns.NameServer);
+
+        // Server-streaming and retried: the sidecar forwards it as a duplex call on the method's path.
+        using var read = new Journal.JournalClient(shim.Client).ReadEvents(
+            new ReadEventsRequest { Stream = "DEFAULT", Ts = Ts(3) }, deadline: Deadline(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(3, await read.ResponseStream.ReadAllAsync(TestContext.Current.CancellationToken).CountAsync(TestContext.Current.CancellationToken));
+
+        await proxy.Refused.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        Assert.Equal(2, proxy.Accepted);
+    }
+
     private static DateTime Deadline() => DateTime.UtcNow + Wait;
 
     private static ByteString Ts(ulong value)
@@ -285,7 +302,9 @@ public sealed class SidecarTests
 
         public GrpcChannel Client { get; }
 
-        public static async Task<Sidecar> StartAsync(TestCluster cluster)
+        public static Task<Sidecar> StartAsync(TestCluster cluster) => StartAsync(cluster.DnsTarget, cluster.Dns.NameServer);
+
+        public static async Task<Sidecar> StartAsync(string target, string nameServer)
         {
             var options = new ServerOptions
             {
@@ -293,14 +312,14 @@ public sealed class SidecarTests
                 Admin = new ListenAddress("127.0.0.1", 0),
                 Configuration = new Dictionary<string, string?>
                 {
-                    ["Engula:Discovery:NameServer"] = cluster.Dns.NameServer,
+                    ["Engula:Discovery:NameServer"] = nameServer,
                     ["Engula:Discovery:RefreshInterval"] = "00:00:00.300",
                     ["Engula:Discovery:MinResolveInterval"] = "00:00:00.100",
                     ["Engula:Shim:NoDeadlineReadyTimeout"] = "00:00:01",
                     ["Logging:LogLevel:Default"] = "Warning",
                 },
             };
-            var app = ShimServer.Build(options, cluster.DnsTarget);
+            var app = ShimServer.Build(options, target);
             await app.StartAsync(TestContext.Current.CancellationToken);
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
                 .Select(a => new Uri(a)).Select(u => $"{u.Host}:{u.Port}").ToList();
