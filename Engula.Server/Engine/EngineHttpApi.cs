@@ -1,67 +1,40 @@
-using System.Text;
-
 namespace Engula.Server.Engine;
 
-/// <summary>The engine's HTTP/1.1 API (CONTRACTS §2): the original's <c>GET /put</c> and <c>GET /get</c>, plus <c>/kv/{key}</c>.</summary>
+/// <summary>The engine's HTTP/1.1 API (CONTRACTS §2): the original's <c>GET /put</c> and <c>GET /get</c>
+/// (<see cref="OriginalApiMiddleware"/>), plus the <c>/kv/{key}</c> endpoints.</summary>
 public static class EngineHttpApi
 {
-    private const string TextPlain = "text/plain; charset=utf-8";
+    internal const string TextPlain = "text/plain; charset=utf-8";
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/put", Put);
-        app.MapGet("/get", Get);
+        app.UseMiddleware<OriginalApiMiddleware>();
         app.MapPut("/kv/{key}", PutKv);
         app.MapGet("/kv/{key}", GetKv);
         app.MapDelete("/kv/{key}", DeleteKv);
     }
 
-    private static async Task<IResult> Put(HttpContext context, HashEngine engine, EngineOptions options)
+    /// <summary>Why a write of <paramref name="key"/> and a value of <paramref name="valueLength"/> bytes is too large
+    /// (413), or null.</summary>
+    internal static string? Oversize(byte[] key, long valueLength, EngineOptions options) =>
+        key.Length > EngineOptions.MaxKeyBytes ? $"key exceeds {EngineOptions.MaxKeyBytes} bytes"
+        : valueLength > options.MaxValueBytes ? $"value exceeds {options.MaxValueBytes} bytes"
+        : null;
+
+    /// <summary>Answers <paramref name="status"/> with a one-line <c>text/plain</c> reason.</summary>
+    internal static Task WriteTextAsync(HttpResponse response, int status, string text)
     {
-        var query = context.Request.Query;
-        if (!query.TryGetValue("key", out var keyValues) || string.IsNullOrEmpty(keyValues.ToString()))
-        {
-            return BadRequest("missing or empty query parameter 'key'");
-        }
-
-        if (!query.TryGetValue("value", out var valueValues))
-        {
-            return BadRequest("missing query parameter 'value'");
-        }
-
-        var key = Encoding.UTF8.GetBytes(keyValues.ToString());
-        var value = Encoding.UTF8.GetBytes(valueValues.ToString());
-        return CheckSizes(key, value.Length, options) ?? await WriteAsync(engine, key, value, Results.Text("put success", TextPlain));
-    }
-
-    private static IResult Get(HttpContext context, HashEngine engine)
-    {
-        var key = context.Request.Query["key"].ToString();
-        if (string.IsNullOrEmpty(key))
-        {
-            return BadRequest("missing or empty query parameter 'key'");
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(key);
-        if (bytes.Length > EngineOptions.MaxKeyBytes)
-        {
-            return TooLarge($"key exceeds {EngineOptions.MaxKeyBytes} bytes");
-        }
-
-        return engine.TryGet(bytes, out var value) ? Results.Bytes(value!, TextPlain) : Results.StatusCode(StatusCodes.Status404NotFound);
+        response.StatusCode = status;
+        response.ContentType = TextPlain;
+        return response.WriteAsync(text);
     }
 
     private static async Task<IResult> PutKv(string key, HttpContext context, HashEngine engine, EngineOptions options)
     {
-        var keyBytes = Encoding.UTF8.GetBytes(key);
-        if (keyBytes.Length > EngineOptions.MaxKeyBytes)
+        var keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+        if (Oversize(keyBytes, context.Request.ContentLength ?? 0, options) is { } reason)
         {
-            return TooLarge($"key exceeds {EngineOptions.MaxKeyBytes} bytes");
-        }
-
-        if (context.Request.ContentLength > options.MaxValueBytes)
-        {
-            return TooLarge($"value exceeds {options.MaxValueBytes} bytes");
+            return TooLarge(reason);
         }
 
         // Read at most one byte more than allowed, so an oversized chunked body is refused without buffering it all.
@@ -71,41 +44,36 @@ public static class EngineHttpApi
         while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
         {
             body.Write(buffer, 0, read);
-            if (body.Length > options.MaxValueBytes)
+            if (Oversize(keyBytes, body.Length, options) is { } bodyReason)
             {
-                return TooLarge($"value exceeds {options.MaxValueBytes} bytes");
+                return TooLarge(bodyReason);
             }
         }
 
         return await WriteAsync(engine, keyBytes, body.ToArray(), Results.NoContent());
     }
 
-    private static IResult GetKv(string key, HashEngine engine)
+    private static IResult GetKv(string key, HashEngine engine, EngineOptions options)
     {
-        var keyBytes = Encoding.UTF8.GetBytes(key);
-        if (keyBytes.Length > EngineOptions.MaxKeyBytes)
+        var keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+        if (Oversize(keyBytes, 0, options) is { } reason)
         {
-            return TooLarge($"key exceeds {EngineOptions.MaxKeyBytes} bytes");
+            return TooLarge(reason);
         }
 
         return engine.TryGet(keyBytes, out var value) ? Results.Bytes(value!, "application/octet-stream") : Results.NotFound();
     }
 
-    private static async Task<IResult> DeleteKv(string key, HashEngine engine)
+    private static async Task<IResult> DeleteKv(string key, HashEngine engine, EngineOptions options)
     {
-        var keyBytes = Encoding.UTF8.GetBytes(key);
-        if (keyBytes.Length > EngineOptions.MaxKeyBytes)
+        var keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+        if (Oversize(keyBytes, 0, options) is { } reason)
         {
-            return TooLarge($"key exceeds {EngineOptions.MaxKeyBytes} bytes");
+            return TooLarge(reason);
         }
 
         return await WriteAsync(engine, keyBytes, null, Results.NoContent());
     }
-
-    private static IResult? CheckSizes(byte[] key, int valueLength, EngineOptions options) =>
-        key.Length > EngineOptions.MaxKeyBytes ? TooLarge($"key exceeds {EngineOptions.MaxKeyBytes} bytes")
-        : valueLength > options.MaxValueBytes ? TooLarge($"value exceeds {options.MaxValueBytes} bytes")
-        : null;
 
     private static async Task<IResult> WriteAsync(HashEngine engine, byte[] key, byte[]? value, IResult success)
     {
@@ -119,8 +87,6 @@ public static class EngineHttpApi
             return Results.Text(e.Message, TextPlain, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
-
-    private static IResult BadRequest(string reason) => Results.Text(reason, TextPlain, statusCode: StatusCodes.Status400BadRequest);
 
     private static IResult TooLarge(string reason) => Results.Text(reason, TextPlain, statusCode: StatusCodes.Status413PayloadTooLarge);
 }

@@ -72,6 +72,20 @@ public sealed class EngineApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_original_routes_match_like_endpoints_and_answer_only_GET()
+    {
+        Assert.Equal("put success", await _http.GetStringAsync("/PUT/?key=r&value=route", Ct));
+        Assert.Equal("route", await _http.GetStringAsync("/Get?key=r", Ct));
+
+        var post = await _http.PostAsync("/put?key=r&value=other", new StringContent(""), Ct);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+        Assert.Contains("GET", post.Content.Headers.Allow);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.DeleteAsync("/get?key=r", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/puts?key=r&value=x", Ct)).StatusCode);
+        Assert.Equal("route", await _http.GetStringAsync("/get?key=r", Ct));
+    }
+
+    [Fact]
     public async Task Oversized_keys_and_values_are_413_and_nothing_is_stored()
     {
         var longKey = new string('k', 1025);
