@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace Engula.Server.Hosting;
 
@@ -17,6 +18,19 @@ public static class EngulaWebHost
             // The entry assembly's name: any other name makes the host try to load it as a hosting-startup assembly.
             ApplicationName = typeof(EngulaWebHost).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // What the ASP.NET Core templates put in appsettings.json, as the lowest-precedence source (appsettings, env vars
+        // and the command line still override it): without it every request and gRPC call is logged twice at
+        // Information ("Request starting", "Request finished") plus the endpoint lines — log spam and a real cost per
+        // put on the engine and per append on the journal.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            },
         });
 
         if (options.Configuration is not null)
