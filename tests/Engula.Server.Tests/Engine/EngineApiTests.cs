@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using Engula.Protocol.Kernel;
@@ -83,6 +84,39 @@ public sealed class EngineApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.DeleteAsync("/get?key=r", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync("/puts?key=r&value=x", Ct)).StatusCode);
         Assert.Equal("route", await _http.GetStringAsync("/get?key=r", Ct));
+    }
+
+    [Fact]
+    public async Task Request_metrics_of_the_original_routes_carry_their_route()
+    {
+        var routes = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+        var bothMeasured = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Microsoft.AspNetCore.Hosting" && instrument.Name == "http.server.request.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "http.route" && tag.Value is string route && routes.TryAdd(route, true)
+                    && routes.ContainsKey("/put") && routes.ContainsKey("/get"))
+                {
+                    bothMeasured.TrySetResult();
+                }
+            }
+        });
+        listener.Start();
+
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/put?key=m&value=1", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/get?key=m", Ct)).StatusCode);
+
+        // The duration is recorded as the request ends, after the client may already have the response.
+        await bothMeasured.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
     }
 
     [Fact]
