@@ -11,15 +11,7 @@ namespace Engula.Server.Tests.Journal;
 /// </summary>
 public sealed class JournalFileModeTests : JournalConformanceTests
 {
-    private readonly TempDirectory _directory = new();
-
-    protected override JournalOptions CreateOptions() => new() { Directory = _directory.Path, SegmentSize = 256 * 1024 };
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
+    protected override JournalOptions CreateOptions() => new() { Directory = Scratch, SegmentSize = 256 * 1024 };
 
     [Fact]
     public async Task Concurrent_appends_to_one_stream_share_fsyncs()

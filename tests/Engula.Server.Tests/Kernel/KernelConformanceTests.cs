@@ -15,8 +15,6 @@ public abstract class KernelConformanceTests : ServerSuite
     private const string UnreachableJournal = "127.0.0.1:1";
     private const string UnreachableStorage = "dns:///storage.invalid:24569";
 
-    private readonly TempDirectory _directory = new();
-
     protected abstract string? ManifestFile(string directory);
 
     protected Protocol.Kernel.Kernel.KernelClient Client => new(Server.Channel);
@@ -24,16 +22,10 @@ public abstract class KernelConformanceTests : ServerSuite
     protected override WebApplication BuildServer() =>
         KernelServer.Build(Loopback.AnyPort(), new KernelOptions
         {
-            ManifestFile = ManifestFile(_directory.Path),
+            ManifestFile = ManifestFile(Scratch),
             JournalFlag = UnreachableJournal,
             StorageFlag = UnreachableStorage,
         });
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
 
     [Fact]
     public async Task A_new_kernel_has_an_empty_version_at_sequence_zero()

@@ -11,19 +11,11 @@ namespace Engula.Server.Tests.Storage;
 /// <summary>The storage conformance suite against <c>--file</c>, plus durability and clean-up of partial uploads.</summary>
 public sealed class StorageFileModeTests : StorageConformanceTests
 {
-    private readonly TempDirectory _directory = new();
-
-    private string Root => Path.Combine(_directory.Path, "root", "created", "at", "start");
+    private string Root => Path.Combine(Scratch, "root", "created", "at", "start");
 
     private string TempDirectory => Path.Combine(Root, FileStorageStore.TempDirectoryName);
 
     protected override StorageOptions CreateOptions() => new() { Directory = Root };
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _directory.Dispose();
-    }
 
     [Fact]
     public async Task Buckets_and_objects_survive_a_restart()
