@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Engula.Server.Engine;
 
 /// <summary>The engine's HTTP/1.1 API (CONTRACTS §2): the original's <c>GET /put</c> and <c>GET /get</c>
@@ -31,7 +33,7 @@ public static class EngineHttpApi
 
     private static async Task<IResult> PutKv(string key, HttpContext context, HashEngine engine, EngineOptions options)
     {
-        var keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+        var keyBytes = Encoding.UTF8.GetBytes(key);
         if (Oversize(keyBytes, context.Request.ContentLength ?? 0, options) is { } reason)
         {
             return TooLarge(reason);
@@ -55,7 +57,7 @@ public static class EngineHttpApi
 
     private static IResult GetKv(string key, HashEngine engine, EngineOptions options)
     {
-        var keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+        var keyBytes = Encoding.UTF8.GetBytes(key);
         if (Oversize(keyBytes, 0, options) is { } reason)
         {
             return TooLarge(reason);
@@ -66,7 +68,7 @@ public static class EngineHttpApi
 
     private static async Task<IResult> DeleteKv(string key, HashEngine engine, EngineOptions options)
     {
-        var keyBytes = System.Text.Encoding.UTF8.GetBytes(key);
+        var keyBytes = Encoding.UTF8.GetBytes(key);
         if (Oversize(keyBytes, 0, options) is { } reason)
         {
             return TooLarge(reason);
