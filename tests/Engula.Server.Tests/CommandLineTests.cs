@@ -27,6 +27,23 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task An_address_already_in_use_exits_1_with_the_reason_instead_of_aborting()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+        var stderr = new StringWriter();
+
+        var code = await EngulaCommandLine.InvokeAsync(["journal", "run", $"127.0.0.1:{port}", "--mem"], new StringWriter(), stderr);
+
+        Assert.Equal(1, code);
+        var last = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.StartsWith("engula: ", last, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", last, StringComparison.Ordinal);
+        Assert.Contains("address already in use", last, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Version_prints_one_line()
     {
         var stdout = new StringWriter();
