@@ -34,9 +34,9 @@ ENGULA="dotnet Engula.Server/bin/Release/net10.0/engula.dll"
 wait_http() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
 
 # wrk prints "Requests/sec: N" and with --latency a "99%" line; normalise p99 to milliseconds.
-wrk_run() { # name url script
+wrk_run() { # name url put|get
   local log="$out/$1.wrk.txt"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$3" "$2" > "$log"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/kv.lua "$2" -- "$3" > "$log"
   local rps p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$log")
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' "$log")
@@ -66,14 +66,14 @@ for _ in $(seq 1 100); do redis-cli -p 34590 ping >/dev/null 2>&1 && break; slee
 # engine still compiled ~500 methods/s after 5 s of puts and under 100/s after 20 s (dotnet-counters,
 # dotnet.jit.compiled_methods), and a 3 s warm-up measured puts at half their steady rate.
 WARMUP=${WARMUP:-15}
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/put.lua "http://$E" >/dev/null
-wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/get.lua "http://$E" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/kv.lua "http://$E" -- put >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s bench/kv.lua "http://$E" -- get >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "http://127.0.0.1:34580/get" >/dev/null
 
 results=()
-results+=("$(wrk_run engine-put "http://$E" bench/put.lua)")
-results+=("$(wrk_run engine-get "http://$E" bench/get.lua)")
-results+=("$(wrk_run kestrel-constant "http://127.0.0.1:34580" bench/get.lua)")
+results+=("$(wrk_run engine-put "http://$E" put)")
+results+=("$(wrk_run engine-get "http://$E" get)")
+results+=("$(wrk_run kestrel-constant "http://127.0.0.1:34580" get)")
 
 redis_n=$((DURATION * 4000))
 redis-benchmark -p 34590 -c "$CONNECTIONS" -n "$redis_n" -d 100 -r 10000 -t set,get > "$out/redis.txt" 2>&1
@@ -110,7 +110,7 @@ if [ "$PAIRS" -gt 0 ]; then
   echo "paired rounds (engine put, then Redis SET for ~${DURATION} s each):" | tee -a "$out/table.md"
   ratios=()
   for i in $(seq 1 "$PAIRS"); do
-    read -r _ p_rps _ _ < <(wrk_run "engine-put-pair-$i" "http://$E" bench/put.lua)
+    read -r _ p_rps _ _ < <(wrk_run "engine-put-pair-$i" "http://$E" put)
     redis-benchmark -p 34590 -c "$CONNECTIONS" -n $((DURATION * 30000)) -d 100 -r 10000 -t set > "$out/redis.txt" 2>&1
     read -r s_rps _ < <(redis_line SET)
     ratio=$(awk -v p="$p_rps" -v r="$s_rps" 'BEGIN { printf "%.1f", 100*p/r }')
