@@ -54,21 +54,16 @@ public static class EngulaCommandLine
             await stderr.WriteLineAsync("engula: DATA_LOSS: " + e.Message);
             return 1;
         }
-        catch (IOException e) when (IsBindFailure(e))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Kestrel's own message names the address and the reason ("Failed to bind to address http://…: address
-            // already in use."); without this the exception is unhandled and the runtime aborts (exit 134, a core dump
-            // where dumps are on) after printing its stack trace.
+            // The environment refused the component something it needs at start: its address (Kestrel's message names
+            // it and the reason, e.g. "Failed to bind to address http://…: address already in use.") or its data
+            // directory (not a directory, no permission). One line and exit 1, rather than an unhandled exception that
+            // aborts the runtime (exit 134, a core dump where dumps are on) after a stack trace.
             await stderr.WriteLineAsync("engula: " + e.Message);
             return 1;
         }
     }
-
-    // Kestrel reports every listen failure as an IOException around the socket's error (in use, not a local address,
-    // no permission for the port).
-    private static bool IsBindFailure(IOException e) =>
-        e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException
-        || e.InnerException?.InnerException is System.Net.Sockets.SocketException;
 
     public static RootCommand Build()
     {

@@ -43,6 +43,30 @@ public sealed class CommandLineTests
         Assert.Contains("address already in use", last, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("journal")]
+    [InlineData("storage")]
+    public async Task A_data_directory_that_is_a_file_exits_1_with_the_path_instead_of_aborting(string component)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var stderr = new StringWriter();
+
+            var code = await EngulaCommandLine.InvokeAsync([component, "run", "127.0.0.1:0", "--file", file], new StringWriter(), stderr);
+
+            Assert.Equal(1, code);
+            var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Single(lines);
+            Assert.StartsWith("engula: ", lines[0], StringComparison.Ordinal);
+            Assert.Contains(file, lines[0], StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task Version_prints_one_line()
     {
