@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Engula.Protocol.Journal;
 using Engula.Server.Journal;
+using Engula.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http.Features;
-using Engula.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
