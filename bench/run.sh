@@ -92,7 +92,6 @@ results+=("redis-get ${get_rps} ${get_p99} 0")
   for r in "${results[@]}"; do set -- $r; echo "| $1 | $2 | $3 | $4 |"; done
 } | tee "$out/table.md"
 
-rps() { for r in "${results[@]}"; do set -- $r; [ "$1" = "$2" ] && echo "$3"; done; }
 get=$(printf '%s\n' "${results[@]}" | awk '$1=="engine-get"{print $2}')
 ceiling=$(printf '%s\n' "${results[@]}" | awk '$1=="kestrel-constant"{print $2}')
 put=$(printf '%s\n' "${results[@]}" | awk '$1=="engine-put"{print $2}')
