@@ -65,6 +65,26 @@ public static class EngulaCommandLine
         }
     }
 
+    /// <summary>
+    /// Runs a component until it is stopped; exit 0. A stop requested while the component is still starting (SIGTERM
+    /// while the engine waits for its kernel, before its port opens) comes out of the host as a cancellation: that is
+    /// the same clean stop, not a crash (it used to abort the runtime with exit 134 after a stack trace).
+    /// </summary>
+    private static async Task<int> RunUntilStoppedAsync(WebApplication app)
+    {
+        // Taken before the run: RunAsync disposes the host, and with it the lifetime this token comes from.
+        var stopping = app.Lifetime.ApplicationStopping;
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+
+        return 0;
+    }
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Engula v0.2 storage engine components: journal, storage, kernel and engine.");
@@ -114,8 +134,7 @@ public static class EngulaCommandLine
             var server = ServerOptionsFrom(parse, addr, admin);
             var options = new JournalOptions { Directory = parse.GetValue(file), SegmentSize = parse.GetValue(segmentSize) };
             await using var app = JournalServer.Build(server, options);
-            await app.RunAsync();
-            return 0;
+            return await RunUntilStoppedAsync(app);
         });
         return run;
     }
@@ -132,8 +151,7 @@ public static class EngulaCommandLine
         {
             var server = ServerOptionsFrom(parse, addr, admin);
             await using var app = StorageServer.Build(server, new StorageOptions { Directory = parse.GetValue(file) });
-            await app.RunAsync();
-            return 0;
+            return await RunUntilStoppedAsync(app);
         });
         return run;
     }
@@ -161,8 +179,7 @@ public static class EngulaCommandLine
                 StorageFlag = kubeFile is null ? parse.GetValue(storage) : null,
             };
             await using var app = KernelServer.Build(server, options);
-            await app.RunAsync();
-            return 0;
+            return await RunUntilStoppedAsync(app);
         });
         return run;
     }
@@ -193,8 +210,7 @@ public static class EngulaCommandLine
                 FlushThreshold = parse.GetValue(flush),
             };
             await using var app = EngineServer.Build(server, options);
-            await app.RunAsync();
-            return 0;
+            return await RunUntilStoppedAsync(app);
         });
         return run;
     }
@@ -221,8 +237,7 @@ public static class EngulaCommandLine
         {
             var server = new ServerOptions { Listen = ListenAddress.Parse(parse.GetValue(listen)!), Admin = ParseOptionalAddress(parse.GetValue(admin)) };
             await using var app = ShimServer.Build(server, parse.GetValue(target)!);
-            await app.RunAsync();
-            return 0;
+            return await RunUntilStoppedAsync(app);
         });
         return run;
     }

@@ -15,6 +15,7 @@ public sealed class EngulaProcess : IAsyncDisposable
     private readonly string[] _arguments;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly StringBuilder _output = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _outputWaiters = [];
     private Process? _process;
 
     public EngulaProcess(string name, string address, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
@@ -97,6 +98,30 @@ public sealed class EngulaProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the process has printed a line containing <paramref name="text"/>.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            _outputWaiters.Add((text, seen));
+        }
+
+        try
+        {
+            await seen.Task.WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Name} did not print '{text}' within {timeout}:\n{Output}");
+        }
+    }
+
     /// <summary>Waits until the gRPC health service reports SERVING.</summary>
     public async Task WaitForServingAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -170,6 +195,7 @@ public sealed class EngulaProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            _outputWaiters.RemoveAll(waiter => line.Contains(waiter.Text, StringComparison.Ordinal) && waiter.Seen.TrySetResult());
         }
     }
 

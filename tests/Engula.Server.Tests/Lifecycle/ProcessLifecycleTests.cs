@@ -74,6 +74,25 @@ public sealed class ProcessLifecycleTests
     }
 
     [Fact]
+    public async Task SIGTERM_while_the_engine_waits_for_its_kernel_exits_0_instead_of_aborting()
+    {
+        var address = $"127.0.0.1:{FreePort.Next()}";
+        var kernel = $"127.0.0.1:{FreePort.Next()}"; // nothing listens there: the engine waits for it
+        await using var engine = new EngulaProcess("engine", address, null, "engine", "run", address, "--kernel", kernel);
+        engine.Start();
+        await engine.WaitForOutputAsync("Waiting for kernel", TimeSpan.FromSeconds(60), Ct);
+
+        using (var kill = Process.Start("kill", ["-TERM", engine.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(Ct);
+        }
+
+        await engine.WaitForExitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.True(engine.ExitCode == 0, $"exit code {engine.ExitCode}:\n{engine.Output}");
+        Assert.DoesNotContain("Unhandled exception", engine.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Garbage_bytes_on_the_gRPC_port_do_not_take_the_server_down()
     {
         await using var journal = await RunningServer.StartAsync(JournalServer.Build(Loopback.AnyPort(), new JournalOptions()), Ct);
