@@ -30,6 +30,9 @@ public static class EngulaWebHost
             {
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                // grpc-dotnet logs every failed call at Information with its whole exception: a component waiting for a
+                // peer printed a stack trace per retry, next to the one line its own "Waiting for …" log already gives.
+                ["Logging:LogLevel:Grpc"] = "Warning",
                 // ASP.NET Core's hosting starts an Activity and a logging scope for every request whenever this category
                 // is enabled at any level (it checks Critical), even with no tracer listening. Above Information it logs
                 // only a failed start, which the host logs too and the CLI prints. Off, the engine spends 3–9 µs less CPU

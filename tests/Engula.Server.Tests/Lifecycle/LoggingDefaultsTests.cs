@@ -28,6 +28,8 @@ public sealed class LoggingDefaultsTests
         Assert.False(loggers.CreateLogger(RequestLog).IsEnabled(LogLevel.Information));
         Assert.True(loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(LogLevel.Warning));
         Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(LogLevel.Information));
+        Assert.False(loggers.CreateLogger("Grpc.Net.Client.Internal.GrpcCall").IsEnabled(LogLevel.Information));
+        Assert.True(loggers.CreateLogger("Grpc.Net.Client.Internal.GrpcCall").IsEnabled(LogLevel.Warning));
         Assert.True(loggers.CreateLogger(typeof(JournalServer).FullName!).IsEnabled(LogLevel.Information));
 
         await using var verbose = JournalServer.Build(
