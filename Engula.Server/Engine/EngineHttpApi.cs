@@ -11,6 +11,9 @@ public static class EngineHttpApi
     public static void Map(WebApplication app)
     {
         app.UseMiddleware<OriginalApiMiddleware>();
+        // Routing placed explicitly after the middleware: by default WebApplication puts it first in the pipeline, and
+        // every /put and /get then paid for a route match that could only fail (and a routing metric recording it).
+        app.UseRouting();
         app.MapPut("/kv/{key}", PutKv);
         app.MapGet("/kv/{key}", GetKv);
         app.MapDelete("/kv/{key}", DeleteKv);
