@@ -22,6 +22,12 @@ public static class Extensions
     /// <summary>Meter and activity-source names all Engula components publish under.</summary>
     public const string EngulaTelemetryPrefix = "Engula.";
 
+    /// <summary>Kestrel's per-rent memory-pool counter, not collected (see <see cref="ConfigureOpenTelemetry{TBuilder}"/>).</summary>
+    public const string RentedBuffersInstrument = "aspnetcore.memory_pool.rented";
+
+    /// <summary>Kestrel's per-rent-and-return memory-pool gauge, not collected.</summary>
+    public const string PooledBuffersInstrument = "aspnetcore.memory_pool.pooled";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -48,6 +54,11 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(EngulaTelemetryPrefix + "*")
+                // Kestrel's memory-pool instruments (new in .NET 10) record on every rent and every return of a pooled
+                // buffer, several times per request: ~2 % of the engine's CPU per put (perf). The pool's growth and
+                // trimming (aspnetcore.memory_pool.allocated and .evicted, rare events) are kept.
+                .AddView(RentedBuffersInstrument, MetricStreamConfiguration.Drop)
+                .AddView(PooledBuffersInstrument, MetricStreamConfiguration.Drop)
                 .AddPrometheusExporter());
 
         // Spans and OpenTelemetry logs only when something collects them: without an exporter every span would be

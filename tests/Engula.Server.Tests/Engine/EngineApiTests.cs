@@ -120,6 +120,30 @@ public sealed class EngineApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_original_routes_are_answered_without_a_route_match()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/put?key=rm&value=1", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/get?key=rm", Ct)).StatusCode);
+
+        // Routing counts every match attempt; by default it runs ahead of all middleware, and /put and /get would show
+        // up here as failed matches. The scrape itself is routed, so the series exists either way.
+        var metrics = await _http.GetStringAsync("/metrics", Ct);
+        Assert.Contains("aspnetcore_routing_match_attempts_total", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("aspnetcore_routing_match_status=\"failure\"", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kestrel_buffer_pool_is_measured_by_growth_not_per_rent()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/put?key=mp&value=1", Ct)).StatusCode);
+
+        var metrics = await _http.GetStringAsync("/metrics", Ct);
+        Assert.Contains("aspnetcore_memory_pool_allocated", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("aspnetcore_memory_pool_rented", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("aspnetcore_memory_pool_pooled", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Oversized_keys_and_values_are_413_and_nothing_is_stored()
     {
         var longKey = new string('k', 1025);
