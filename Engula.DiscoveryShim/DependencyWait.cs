@@ -9,7 +9,8 @@ namespace Engula.DiscoveryShim;
 /// <summary>
 /// A Polly v8 pipeline for start-up dependencies ("wait until the journal answers"): retries forever with
 /// exponential back-off and jitter (from 100 ms, capped at <c>maxDelay</c>, default 2 s, so a peer that comes up
-/// is noticed within about that cap), logging each wait. Cancellation ends the wait. It wraps a whole start-up
+/// is noticed within about that cap), logging each wait. Cancellation ends the wait with an
+/// <see cref="OperationCanceledException"/>, also when it cancels a call in flight. It wraps a whole start-up
 /// step, never a gRPC call's transport, so it is not a second retry layer under the channel's own retries: use
 /// it around calls that carry their own deadline.
 /// </summary>
@@ -31,7 +32,9 @@ public static class DependencyWait
             builder.TimeProvider = timeProvider;
         }
 
-        return builder.AddRetry(new RetryStrategyOptions
+        return builder
+            .AddStrategy(_ => new CallerCancellationStrategy(), new CallerCancellationStrategy.Options())
+            .AddRetry(new RetryStrategyOptions
         {
             // Everything but the caller's own cancellation: at start-up a peer may refuse, reset, time out or
             // answer NOT_SERVING/UNIMPLEMENTED (wrong pod behind the name for a moment) — all worth waiting out.

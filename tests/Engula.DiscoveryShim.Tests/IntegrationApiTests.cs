@@ -40,6 +40,23 @@ public sealed class IntegrationApiTests
     }
 
     [Fact]
+    public async Task DependencyWait_ends_with_OperationCanceledException_when_the_caller_cancels_a_call_in_flight()
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        // What grpc-dotnet throws for a call its token cancelled: an RpcException, not an OperationCanceledException.
+        var error = await Assert.ThrowsAsync<OperationCanceledException>(async () =>
+            await DependencyWait.Create(NullLogger.Instance, "kernel").ExecuteAsync(async _ =>
+            {
+                await stopping.CancelAsync();
+                throw new RpcException(new Status(StatusCode.Cancelled, "Call canceled by the client."));
+            }, stopping.Token));
+
+        Assert.Equal(stopping.Token, error.CancellationToken);
+        Assert.Equal(StatusCode.Cancelled, Assert.IsType<RpcException>(error.InnerException).StatusCode);
+    }
+
+    [Fact]
     public async Task DependencyWait_retries_a_start_up_step_until_the_peer_answers()
     {
         await using var cluster = TestCluster.Create();
