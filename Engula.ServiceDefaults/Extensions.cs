@@ -23,10 +23,10 @@ public static class Extensions
     public const string EngulaTelemetryPrefix = "Engula.";
 
     /// <summary>Kestrel's per-rent memory-pool counter, not collected (see <see cref="ConfigureOpenTelemetry{TBuilder}"/>).</summary>
-    public const string RentedBuffersInstrument = "aspnetcore.memory_pool.rented";
+    private const string RentedBuffersInstrument = "aspnetcore.memory_pool.rented";
 
     /// <summary>Kestrel's per-rent-and-return memory-pool gauge, not collected.</summary>
-    public const string PooledBuffersInstrument = "aspnetcore.memory_pool.pooled";
+    private const string PooledBuffersInstrument = "aspnetcore.memory_pool.pooled";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
