@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Verifies the engula image here, with podman and no registry: builds a Debian bookworm base image locally
-# (debootstrap, cached outside the clone), builds the image on it, runs `engula --version` and a journal inside it,
+# (eng/image/base.sh: debootstrap, cached outside the clone), builds the image on it, runs `engula --version` and a journal inside it,
 # and checks the journal's gRPC health from the host with `engula health`; then the engula-operator image
 # (`--version`, `--help`, its non-root uid).
 # Usage: eng/image/verify-podman.sh   (root; installs podman, runc, debootstrap with apt when missing)
@@ -8,28 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CONTAINERS_CONF="$PWD/eng/image/containers.conf"
 
-need=()
-command -v podman >/dev/null || need+=(podman)
-command -v runc >/dev/null || need+=(runc)
-command -v debootstrap >/dev/null || need+=(debootstrap)
-if [ ${#need[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null || {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }
-fi
+base=$(eng/image/base.sh)
 
-cache="${ENGULA_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/engula/image}"
-base_tar="$cache/bookworm-minbase.tar"
-mkdir -p "$cache"
-if [ ! -s "$base_tar" ]; then
-  root=$(mktemp -d)
-  echo "== debootstrap bookworm minbase (once; cached in $cache)"
-  debootstrap --variant=minbase bookworm "$root" "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >/dev/null
-  tar -C "$root" -cf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"
-  rm -rf "$root"
-fi
-podman image exists localhost/engula-base:bookworm || podman import "$base_tar" localhost/engula-base:bookworm >/dev/null
-
-eng/image/build.sh --engine podman --base localhost/engula-base:bookworm --tag localhost/engula:verify
+eng/image/build.sh --engine podman --base "$base" --tag localhost/engula:verify
 
 echo "== engula --version inside the image"
 version=$(podman run --rm localhost/engula:verify --version)
@@ -52,7 +33,7 @@ done
 echo "journal in the image: SERVING"
 
 echo "== the operator image"
-eng/image/build.sh --operator --engine podman --base localhost/engula-base:bookworm --tag localhost/engula-operator:verify
+eng/image/build.sh --operator --engine podman --base "$base" --tag localhost/engula-operator:verify
 version=$(podman run --rm localhost/engula-operator:verify --version)
 echo "engula-operator $version"
 [[ "$version" =~ ^0\.2\.0 ]] || { echo "unexpected operator version output: $version" >&2; exit 1; }

@@ -14,6 +14,11 @@
 #                            crashes must not leave etcd and the API server running)
 #   ENGULA_KUBE_NO_KCM=1     do not start kube-controller-manager
 #   ENGULA_KUBE_READY_TIMEOUT seconds to wait for /readyz (default 60)
+#   ENGULA_KUBE_API_ADDRESS  the one address the API server binds and advertises (default 127.0.0.1). The node of
+#                            eng/kube/start-kube-node.sh sets its bridge address, which the host and the node's pods
+#                            both reach; nothing else on the machine's other interfaces can.
+#   ENGULA_KUBE_API_SANS     extra subjectAltName entries of the serving certificate, e.g.
+#                            IP:10.96.0.1,DNS:kubernetes.default.svc (the in-cluster `kubernetes` Service)
 set -euo pipefail
 
 S=${1:?usage: start-test-cluster.sh STATEDIR}
@@ -21,6 +26,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KUBE_VERSION=1.20.2
 BIN=${ENGULA_KUBE_BIN:-${ENGULA_KUBE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/engula/kube/$KUBE_VERSION}/bin}
 READY_TIMEOUT=${ENGULA_KUBE_READY_TIMEOUT:-60}
+API_ADDRESS=${ENGULA_KUBE_API_ADDRESS:-127.0.0.1}
 
 fail() { echo "start-test-cluster.sh: $*" >&2; exit 1; }
 for b in kube-apiserver kube-controller-manager; do
@@ -46,7 +52,7 @@ free_port() {
   for _ in $(seq 1 200); do
     p=$(( 20000 + RANDOM % 12000 ))
     case "$taken" in *" $p "*) continue ;; esac
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (exec 3<>"/dev/tcp/$API_ADDRESS/$p") 2>/dev/null; then
       taken="$taken$p "
       printf -v "$1" '%s' "$p"
       return 0
@@ -56,11 +62,12 @@ free_port() {
 }
 free_port ETCD_PORT; free_port ETCD_PEER_PORT; free_port API_PORT
 
-# Throw-away PKI: a CA, the API server's serving certificate for 127.0.0.1, the service-account key pair.
+# Throw-away PKI: a CA, the API server's serving certificate for its address, the service-account key pair.
 TOKEN=engula-test-$(openssl rand -hex 16)
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$P/ca.key" -out "$P/ca.crt" -days 2 -subj /CN=engula-test-ca 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -keyout "$P/api.key" -out "$P/api.csr" -subj /CN=kube-apiserver 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$P/ext.cnf"
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost%s%s\n' "${API_ADDRESS:+,IP:$API_ADDRESS}" \
+  "${ENGULA_KUBE_API_SANS:+,$ENGULA_KUBE_API_SANS}" > "$P/ext.cnf"
 openssl x509 -req -in "$P/api.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial -out "$P/api.crt" -days 2 \
   -extfile "$P/ext.cnf" 2>/dev/null
 openssl genrsa -out "$P/sa.key" 2048 2>/dev/null
@@ -74,7 +81,7 @@ kind: Config
 clusters:
 - name: engula-test
   cluster:
-    server: https://127.0.0.1:$API_PORT
+    server: https://$API_ADDRESS:$API_PORT
     certificate-authority: $P/ca.crt
 users:
 - name: admin
@@ -102,7 +109,7 @@ etcd --name engula-test --data-dir "$S/etcd" \
 echo $! > "$S/etcd.pid"
 
 "$BIN/kube-apiserver" --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" --insecure-port=0 \
+  --bind-address="$API_ADDRESS" --advertise-address="$API_ADDRESS" --secure-port="$API_PORT" --insecure-port=0 \
   --tls-cert-file="$P/api.crt" --tls-private-key-file="$P/api.key" --client-ca-file="$P/ca.crt" \
   --token-auth-file="$P/tokens.csv" --authorization-mode=RBAC \
   --service-account-issuer=https://kubernetes.default.svc --service-account-key-file="$P/sa.pub" \
@@ -111,7 +118,7 @@ echo $! > "$S/etcd.pid"
   </dev/null >"$S/apiserver.log" 2>&1 &
 echo $! > "$S/apiserver.pid"
 
-readyz() { curl -s -m 2 --cacert "$P/ca.crt" -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$API_PORT/readyz" 2>/dev/null; }
+readyz() { curl -s -m 2 --cacert "$P/ca.crt" -H "Authorization: Bearer $TOKEN" "https://$API_ADDRESS:$API_PORT/readyz" 2>/dev/null; }
 deadline=$(( $(date +%s) + READY_TIMEOUT ))
 until [ "$(readyz)" = ok ]; do
   kill -0 "$(cat "$S/apiserver.pid")" 2>/dev/null || { tail -20 "$S/apiserver.log" >&2; fail "kube-apiserver exited"; }
