@@ -46,6 +46,12 @@ internal static class ClusterResolver
             Check.Owner("cluster.Owner", cluster.Owner);
         }
 
+        if (cluster.TargetVersion is { } target && target < KubernetesVersion.OldestSupported)
+        {
+            throw Check.Error("cluster.TargetVersion",
+                $"Kubernetes {target} is older than the oldest version the objects support ({KubernetesVersion.OldestSupported}): the pod template uses fields an older API server drops");
+        }
+
         return cluster.Name ?? DefaultInstance;
     }
 
@@ -156,10 +162,20 @@ internal static class ClusterResolver
             Check.Resources($"{field}.Resources", c.Resources);
         }
 
+        if (!Enum.IsDefined(c.DataVolumePermissions))
+        {
+            throw Check.Error($"{field}.DataVolumePermissions", $"{(int)c.DataVolumePermissions} is not a way to set data volume permissions: use {string.Join(" or ", Enum.GetNames<DataVolumePermissions>())}");
+        }
+
         ResourceQuantity? storageSize = null;
         IReadOnlyList<string> accessModes = [];
         if (c.Kind == EngulaComponentKind.Engine)
         {
+            if (c.DataVolumePermissions != DataVolumePermissions.FsGroup)
+            {
+                throw Check.Error($"{field}.DataVolumePermissions", $"the engine keeps no data and has no volume to change: leave DataVolumePermissions at {DataVolumePermissions.FsGroup}");
+            }
+
             // The original accepted an engine volume and silently ignored it (spec §7 item 17); say so instead.
             if (c.StorageSize is not null || c.StorageClassName is not null || c.StorageAccessModes is not null)
             {

@@ -5,7 +5,8 @@ namespace Engula.Kubernetes;
 /// <summary>
 /// Turns one resolved component into its objects. Only fields that Kubernetes 1.20 knows are set (the test API
 /// server is 1.20, and server-side apply answers 500 to an unknown field); the one exception is the
-/// PodDisruptionBudget's <c>policy/v1</c> group-version (1.21+), which is checked offline instead.
+/// PodDisruptionBudget's <c>policy/v1</c> group-version (1.21+), written as <c>policy/v1beta1</c> when the cluster's
+/// <see cref="EngulaCluster.TargetVersion"/> is older (<see cref="KubernetesVersion.PodDisruptionBudgetApiVersion"/>).
 /// </summary>
 internal static class ComponentBuilder
 {
@@ -13,6 +14,37 @@ internal static class ComponentBuilder
     private const string HttpPortName = "http";
     private const string AdminPortName = "admin";
     private const string TmpVolumeName = "tmp";
+
+    /// <summary>
+    /// The script of the <see cref="DataVolumePermissions.InitContainer"/> init container; <c>$1</c> is the uid (and
+    /// gid), <c>$2</c> the volume's mount path. POSIX sh and GNU coreutils (<c>stat -c</c>), as the image's Debian base
+    /// has them.
+    /// <list type="bullet">
+    /// <item>Idempotent and O(1) when right: one <c>stat</c> of the volume's root, and nothing is written when it is
+    /// owned by uid:gid with owner and group rwx (the state the script leaves; the set-group-ID bit a kubelet's fsGroup
+    /// leaves on a directory is accepted too). Every restart after the first costs only that.</item>
+    /// <item>When the root is wrong, the whole volume is changed once, not only the root: a volume written by an earlier
+    /// process running as root (the original images, a restore with tar) has root-owned files the non-root user cannot
+    /// replace. This is the kubelet's own <c>fsGroupChangePolicy: OnRootMismatch</c> rule: a right root means the
+    /// contents were made by the non-root user, so a large volume is walked only on the start that needs it.</item>
+    /// <item>Order for the minimum privilege (uid 0 with only CAP_CHOWN): <c>chmod</c> first, while root still owns the
+    /// directory (changing the mode of someone else's file needs CAP_FOWNER); then <c>chown -R</c>, which changes a
+    /// directory after its contents (post-order), so nothing it still has to read belongs to another user yet.
+    /// <c>-R</c> without <c>-L</c> changes symbolic links themselves and never follows one out of the volume.</item>
+    /// </list>
+    /// A root owned by some other uid (not 0), or contents uid 0 cannot read, make it fail (it would need CAP_FOWNER
+    /// and CAP_DAC_OVERRIDE): the pod stays in Init:Error with the reason in <c>kubectl logs &lt;pod&gt; -c data-permissions</c>.
+    /// </summary>
+    internal const string DataPermissionsScript =
+        "set -eu\n" +
+        "uid=\"$1\"\n" +
+        "dir=\"$2\"\n" +
+        "case \"$(stat -c '%u:%g:%A' \"$dir\")\" in\n" +
+        "  \"$uid:$uid:drwxrw\"[xs]*) echo \"$dir is owned by $uid:$uid and writable: nothing to change\"; exit 0 ;;\n" +
+        "esac\n" +
+        "echo \"$dir is $(stat -c '%u:%g %a' \"$dir\"): changing it to $uid:$uid 0770, contents included\"\n" +
+        "chmod 0770 \"$dir\"\n" +
+        "chown -R \"$uid:$uid\" \"$dir\"\n";
 
     internal static ComponentObjects Build(ResolvedCluster cluster, ResolvedComponent component)
     {
@@ -166,12 +198,20 @@ internal static class ComponentBuilder
                 RunAsNonRoot = true,
                 RunAsUser = EngulaObjects.ImageUserId,
                 RunAsGroup = EngulaObjects.ImageUserId,
-                // fsGroup makes the data volume group-writable for the non-root user on any provisioner;
-                // OnRootMismatch skips the recursive chown on every restart once the volume is right.
+                // fsGroup makes the kubelet chown the data volume to this group and make it group-writable, but only
+                // for volume types with ownership management: local PVs (kubernetes.io/no-provisioner), block-device
+                // volumes (cloud disks, CSI drivers whose fsGroupPolicy is File, or ReadWriteOnceWithFSType for an
+                // RWO volume with an fsType) and emptyDir. hostPath PVs (the kube-controller-manager's host-path
+                // provisioner makes them root-owned 0750) and CSI drivers with fsGroupPolicy None (NFS-style) are left
+                // as they are; for those, DataVolumePermissions.InitContainer adds an init container that chowns the
+                // volume. OnRootMismatch skips the recursive chown on every restart once the volume is right.
                 FsGroup = EngulaObjects.ImageUserId,
                 FsGroupChangePolicy = "OnRootMismatch",
                 SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
             },
+            InitContainers = c.HasVolume && c.Spec.DataVolumePermissions == DataVolumePermissions.InitContainer
+                ? [DataPermissionsContainer(c)]
+                : null,
             Containers =
             [
                 new V1Container
@@ -204,6 +244,36 @@ internal static class ComponentBuilder
             ],
         };
     }
+
+    /// <summary>
+    /// The opt-in init container of <see cref="DataVolumePermissions.InitContainer"/>: the component's image, uid 0 (the
+    /// pod's <c>runAsNonRoot</c> is overridden for this container only) with every capability dropped but CHOWN, no
+    /// privilege escalation, a read-only root filesystem, and only the data volume mounted. It runs
+    /// <see cref="DataPermissionsScript"/>. Its resources are the main container's: a pod's effective request is the
+    /// larger of its init and main containers', so the pod schedules exactly as without it, and a first chown of a
+    /// large volume is not starved. The main container is the same in both modes.
+    /// </summary>
+    private static V1Container DataPermissionsContainer(ResolvedComponent c) => new()
+    {
+        Name = EngulaObjects.DataPermissionsContainerName,
+        Image = c.Spec.Image,
+        ImagePullPolicy = c.Spec.ImagePullPolicy,
+        Command = ["/bin/sh", "-c", DataPermissionsScript, EngulaObjects.DataPermissionsContainerName, Check.Invariant(EngulaObjects.ImageUserId), EngulaObjects.DataMountPath],
+        Resources = Resources(c.Spec.Resources),
+        SecurityContext = new V1SecurityContext
+        {
+            RunAsUser = 0,
+            RunAsGroup = 0,
+            RunAsNonRoot = false,
+            AllowPrivilegeEscalation = false,
+            ReadOnlyRootFilesystem = true,
+            // chown of another user's file needs CAP_CHOWN; the chmod runs while root still owns the directory and
+            // the walk reads directories root owns or may read, so CAP_FOWNER and CAP_DAC_OVERRIDE are not needed.
+            Capabilities = new V1Capabilities { Drop = ["ALL"], Add = ["CHOWN"] },
+        },
+        VolumeMounts = [new() { Name = EngulaObjects.DataVolumeName, MountPath = EngulaObjects.DataMountPath }],
+        TerminationMessagePolicy = "FallbackToLogsOnError",
+    };
 
     private static List<V1ContainerPort> ContainerPorts(ResolvedComponent c)
     {
@@ -337,7 +407,7 @@ internal static class ComponentBuilder
     /// </summary>
     private static V1PodDisruptionBudget PodDisruptionBudget(ResolvedCluster cluster, ResolvedComponent c, Dictionary<string, string> labels, Dictionary<string, string> selector) => new()
     {
-        ApiVersion = "policy/v1",
+        ApiVersion = (cluster.Spec.TargetVersion ?? KubernetesVersion.PolicyV1Since).PodDisruptionBudgetApiVersion,
         Kind = "PodDisruptionBudget",
         Metadata = Metadata(c.Name, cluster.Spec.Namespace, labels, c.Spec.Owner),
         Spec = new V1PodDisruptionBudgetSpec

@@ -51,8 +51,9 @@ public sealed class ComponentObjects
     public V1StatefulSet StatefulSet { get; }
 
     /// <summary>
-    /// The PodDisruptionBudget, as <c>policy/v1</c> (Kubernetes ≥ 1.21). On an older server, apply the same
-    /// object as <c>policy/v1beta1</c>: the spec is identical.
+    /// The PodDisruptionBudget, as <c>policy/v1</c> (Kubernetes ≥ 1.21), or as <c>policy/v1beta1</c> when the
+    /// cluster's <see cref="EngulaCluster.TargetVersion"/> is older (<see cref="KubernetesVersion.PodDisruptionBudgetApiVersion"/>);
+    /// the spec is identical in both, so a caller that discovers the server's version may apply it as either.
     /// </summary>
     public V1PodDisruptionBudget PodDisruptionBudget { get; }
 

@@ -21,6 +21,14 @@ public sealed record EngulaCluster
     /// <summary>Owner of the cluster-wide objects (the ServiceAccount), e.g. the operator's Cluster resource, or null.</summary>
     public V1OwnerReference? Owner { get; init; }
 
+    /// <summary>
+    /// The oldest Kubernetes version the objects must apply to, or null (the default) for current servers. It picks
+    /// group-versions that changed: below 1.21 the PodDisruptionBudgets are <c>policy/v1beta1</c> (same spec; that
+    /// version is gone from 1.25 on), otherwise <c>policy/v1</c> (<see cref="KubernetesVersion.PodDisruptionBudgetApiVersion"/>).
+    /// At least <see cref="KubernetesVersion.OldestSupported"/> (1.20).
+    /// </summary>
+    public KubernetesVersion? TargetVersion { get; init; }
+
     /// <summary>The components, at most one of each kind; the kernel needs a journal and a storage, the engine a kernel.</summary>
     public IReadOnlyList<EngulaComponent> Components { get; init; } = [];
 }

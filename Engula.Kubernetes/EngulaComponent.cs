@@ -50,6 +50,14 @@ public sealed record EngulaComponent
     public IReadOnlyList<string>? StorageAccessModes { get; init; }
 
     /// <summary>
+    /// How the <c>data</c> volume is made writable for the non-root user: <see cref="DataVolumePermissions.FsGroup"/>
+    /// (default) or, for storage the kubelet does not chown (hostPath PersistentVolumes, CSI drivers with
+    /// <c>fsGroupPolicy: None</c>), <see cref="DataVolumePermissions.InitContainer"/>. The engine has no data volume
+    /// and must keep the default.
+    /// </summary>
+    public DataVolumePermissions DataVolumePermissions { get; init; } = DataVolumePermissions.FsGroup;
+
+    /// <summary>
     /// Extra environment variables (sorted by name in the output). Names the builders set themselves
     /// (<c>ENGULA_*</c>, <c>kubecluster</c>, <c>*port</c>, <c>POD_NAME</c>) are rejected.
     /// </summary>

@@ -15,6 +15,12 @@ public static class EngulaObjects
     /// <summary>The container's name in every pod.</summary>
     public const string ContainerName = "engula";
 
+    /// <summary>
+    /// The init container that makes the data volume writable for <see cref="ImageUserId"/>, present only with
+    /// <see cref="DataVolumePermissions.InitContainer"/>.
+    /// </summary>
+    public const string DataPermissionsContainerName = "data-permissions";
+
     /// <summary>The data volume (a claim template) of journal, storage and kernel.</summary>
     public const string DataVolumeName = "data";
 

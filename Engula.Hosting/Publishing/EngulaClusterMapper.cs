@@ -75,6 +75,7 @@ internal static class EngulaClusterMapper
 
         return new EngulaCluster
         {
+            TargetVersion = options.TargetVersion,
             Components = [.. byKind.OrderBy(kv => kv.Key).Select(kv => Component(kv.Key, kv.Value, options))],
         };
     }
@@ -100,6 +101,7 @@ internal static class EngulaClusterMapper
             Port = port,
             StorageClassName = stateful ? options.StorageClass : null,
             StorageSize = stateful ? options.StorageSize : null,
+            DataVolumePermissions = stateful ? options.DataVolumePermissions : DataVolumePermissions.FsGroup,
         };
     }
 

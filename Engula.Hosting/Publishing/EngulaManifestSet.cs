@@ -40,17 +40,22 @@ public sealed class EngulaManifestSet
             }
         }
 
-        files.Add(new(KustomizationFileName, Kustomization(files.Select(f => f.Key), objects)));
+        files.Add(new(KustomizationFileName, Kustomization(files.Select(f => f.Key), objects, cluster.TargetVersion)));
         return new EngulaManifestSet(files);
     }
 
-    private static string Kustomization(IEnumerable<string> resources, ClusterObjects objects)
+    private static string Kustomization(IEnumerable<string> resources, ClusterObjects objects, KubernetesVersion? target)
     {
         string image = objects.Components[0].StatefulSet.Spec.Template.Spec.Containers[0].Image;
         string imageName = ImageName(image);
+        string pdb = objects.Components[0].PodDisruptionBudget.ApiVersion;
         var text = new StringBuilder()
             .Append("# Written by the Engula Kubernetes publisher (Engula.Hosting/Publishing); docs/publish.md.\n")
             .Append("# Deploy: kubectl apply -k <this directory>\n")
+            .Append(target is { } version
+                ? $"# Kubernetes: for servers {version} or newer ({EngulaPublishOptions.TargetVersionKey}={version}); PodDisruptionBudgets are {pdb}"
+                    + (pdb == KubernetesVersion.PolicyV1Beta1 ? ", which Kubernetes 1.25 removed.\n" : ".\n")
+                : $"# Kubernetes: PodDisruptionBudgets are {pdb} ({KubernetesVersion.PolicyV1Since} or newer); for an older server publish with --{EngulaPublishOptions.TargetVersionKey}={KubernetesVersion.OldestSupported}.\n")
             .Append("# Namespace: set one below (or `kustomize edit set namespace <ns>`); without it kubectl uses its current one.\n")
             .Append("# namespace: engula\n")
             .Append("# Image: `kustomize edit set image ").Append(imageName).Append("=<registry>/engula:<tag>` (every container runs ")

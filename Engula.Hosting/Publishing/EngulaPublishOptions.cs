@@ -1,3 +1,4 @@
+using Engula.Kubernetes;
 using Microsoft.Extensions.Configuration;
 
 namespace Engula.Hosting.Publishing;
@@ -21,6 +22,12 @@ public sealed record EngulaPublishOptions
     /// <summary>Configuration key of <see cref="StorageSize"/>.</summary>
     public const string StorageSizeKey = "Engula:StorageSize";
 
+    /// <summary>Configuration key of <see cref="TargetVersion"/>.</summary>
+    public const string TargetVersionKey = "Engula:Kubernetes:TargetVersion";
+
+    /// <summary>Configuration key of <see cref="DataVolumePermissions"/>.</summary>
+    public const string DataVolumePermissionsKey = "Engula:DataVolumePermissions";
+
     /// <summary>The default image name: the name kustomize matches in <c>kustomize edit set image ghcr.io/engula/engula=…</c>.</summary>
     public const string DefaultImage = "ghcr.io/engula/engula";
 
@@ -39,10 +46,27 @@ public sealed record EngulaPublishOptions
     /// <summary>Size of each data volume, or null for the builders' default (1Gi).</summary>
     public string? StorageSize { get; init; }
 
+    /// <summary>
+    /// The oldest Kubernetes version the written objects must apply to (<c>1.20</c>; <c>v1.20</c> and <c>1.20.2</c> mean
+    /// the same), or null (the default) for current servers. Below 1.21 the PodDisruptionBudgets are written as
+    /// <c>policy/v1beta1</c> instead of <c>policy/v1</c> (same spec); such output applies to servers 1.20 to 1.24 (1.25
+    /// removed <c>policy/v1beta1</c>). The publisher cannot ask a server (it runs offline), so this says it instead.
+    /// At least <see cref="KubernetesVersion.OldestSupported"/>.
+    /// </summary>
+    public KubernetesVersion? TargetVersion { get; init; }
+
+    /// <summary>
+    /// How the data volumes of journal, storage and kernel are made writable for the non-root user: <c>fsGroup</c>
+    /// (default) or <c>initContainer</c> for storage the kubelet does not chown (hostPath PersistentVolumes such as
+    /// the host-path provisioner's, CSI drivers with <c>fsGroupPolicy: None</c>); see <see cref="Kubernetes.DataVolumePermissions"/>.
+    /// </summary>
+    public DataVolumePermissions DataVolumePermissions { get; init; } = DataVolumePermissions.FsGroup;
+
     /// <summary>The image reference every container runs: <c>&lt;Image&gt;:&lt;ImageTag&gt;</c>.</summary>
     public string ImageReference => $"{Image}:{ImageTag}";
 
     /// <summary>Reads the options; a key that is missing or blank keeps its default.</summary>
+    /// <exception cref="EngulaPublishException">A value cannot be read (the message names the key); nothing is written.</exception>
     public static EngulaPublishOptions From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -52,7 +76,43 @@ public sealed record EngulaPublishOptions
             ImageTag = NonBlank(configuration[ImageTagKey]) ?? DefaultImageTag,
             StorageClass = NonBlank(configuration[StorageClassKey]),
             StorageSize = NonBlank(configuration[StorageSizeKey]),
+            TargetVersion = NonBlank(configuration[TargetVersionKey]) is { } target ? ParseTargetVersion(target) : null,
+            DataVolumePermissions = NonBlank(configuration[DataVolumePermissionsKey]) is { } permissions
+                ? ParseDataVolumePermissions(permissions)
+                : DataVolumePermissions.FsGroup,
         };
+    }
+
+    private static KubernetesVersion ParseTargetVersion(string value)
+    {
+        if (!KubernetesVersion.TryParse(value, out var version))
+        {
+            throw new EngulaPublishException(
+                $"{TargetVersionKey}='{value}' is not a Kubernetes version: use <major>.<minor> of the oldest server to deploy to, e.g. 1.20 (v1.20 and 1.20.2 are read as 1.20)");
+        }
+
+        if (version < KubernetesVersion.OldestSupported)
+        {
+            throw new EngulaPublishException(
+                $"{TargetVersionKey}='{value}': Kubernetes {version} is older than the oldest version the published objects support ({KubernetesVersion.OldestSupported})");
+        }
+
+        return version;
+    }
+
+    private static DataVolumePermissions ParseDataVolumePermissions(string value)
+    {
+        // By name only (Enum.TryParse would also take "1"); camelCase as in the docs, any case accepted.
+        foreach (var permissions in Enum.GetValues<DataVolumePermissions>())
+        {
+            if (string.Equals(value.Trim(), permissions.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                return permissions;
+            }
+        }
+
+        throw new EngulaPublishException(
+            $"{DataVolumePermissionsKey}='{value}' is not a way to make the data volumes writable: use fsGroup (the default) or initContainer");
     }
 
     private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

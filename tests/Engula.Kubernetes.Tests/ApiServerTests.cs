@@ -14,12 +14,13 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
 {
     private const string FieldManager = "engula-tests";
 
-    public static TheoryData<string> Samples_() => ["cluster-sample", "bare", "custom-ports"];
+    public static TheoryData<string> Samples_() => ["cluster-sample", "bare", "custom-ports", "init-container"];
 
     private static EngulaCluster Sample(string name, string ns) => name switch
     {
         "cluster-sample" => Samples.ClusterSample(ns),
         "bare" => Samples.Bare(ns),
+        "init-container" => Samples.InitContainer(ns),
         _ => Samples.CustomPorts(ns),
     };
 
@@ -144,6 +145,18 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
         Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
         Assert.False(container.SecurityContext.AllowPrivilegeEscalation);
         Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
+
+        // The data-permissions init container (opt-in) as built: the server keeps uid 0, the one capability and the mount.
+        var expectedInit = component.StatefulSet.Spec.Template.Spec.InitContainers ?? [];
+        var init = spec.InitContainers ?? [];
+        Assert.Equal(expectedInit.Select(c => (c.Name, c.Image, string.Join(' ', c.Command))), init.Select(c => (c.Name, c.Image, string.Join(' ', c.Command))));
+        foreach (var (want, got) in expectedInit.Zip(init))
+        {
+            Assert.Equal((0L, false, false, true), (got.SecurityContext.RunAsUser!.Value, got.SecurityContext.RunAsNonRoot!.Value, got.SecurityContext.AllowPrivilegeEscalation!.Value, got.SecurityContext.ReadOnlyRootFilesystem!.Value));
+            Assert.Equal(want.SecurityContext.Capabilities.Add, got.SecurityContext.Capabilities.Add);
+            Assert.Equal(["ALL"], got.SecurityContext.Capabilities.Drop);
+            Assert.Equal([("data", "/data")], got.VolumeMounts.Select(m => (m.Name, m.MountPath)));
+        }
 
         // Probes kept their ports by name, and pod DNS is <pod>.<service> as in the original README.
         Assert.Equal(expected.ReadinessProbe.HttpGet.Port.Value, container.ReadinessProbe.HttpGet.Port.Value);

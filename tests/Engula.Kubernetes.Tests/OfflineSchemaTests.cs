@@ -30,6 +30,7 @@ public sealed class OfflineSchemaTests : IDisposable
                      ("cluster-sample", Samples.ClusterSample("engula")),
                      ("bare", Samples.Bare()),
                      ("custom", Samples.CustomPorts("custom-ns")),
+                     ("init", Samples.InitContainer("init-ns")),
                  })
         {
             var built = EngulaObjects.Build(cluster);

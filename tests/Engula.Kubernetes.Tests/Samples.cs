@@ -28,6 +28,13 @@ internal static class Samples
     /// <summary>What the default AppHost publishes: no cluster name, bare component names.</summary>
     internal static EngulaCluster Bare(string? ns = null) => new() { Namespace = ns, Components = AllFour() };
 
+    /// <summary>The original sample with the data volumes made writable by the init container (hostPath-backed storage).</summary>
+    internal static EngulaCluster InitContainer(string? ns = null) => ClusterSample(ns) with
+    {
+        Name = "init-sample",
+        Components = [.. AllFour().Select(c => c.Kind == EngulaComponentKind.Engine ? c : c with { DataVolumePermissions = DataVolumePermissions.InitContainer })],
+    };
+
     /// <summary>Every port moved off its default, a storage class, extra env and labels.</summary>
     internal static EngulaCluster CustomPorts(string? ns = null) => new()
     {

@@ -59,4 +59,36 @@ public sealed class YamlTests
         Assert.Contains("targetPort: grpc\n", service, StringComparison.Ordinal);
         Assert.Contains("clusterIP: None\n", service, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Quantities_are_strings_even_when_they_look_like_numbers()
+    {
+        // kubectl sends what the YAML says; a quantity written as the integer 1 is refused by 1.20's server-side apply
+        // ("expected string, got 1"), so every quantity is a string, quoted when it would read as a number.
+        var cluster = Samples.ClusterSample() with
+        {
+            Components = [.. Samples.AllFour().Select(c => c.Kind != EngulaComponentKind.Journal ? c : c with
+            {
+                StorageSize = "10",
+                Resources = new k8s.Models.V1ResourceRequirements
+                {
+                    Requests = new Dictionary<string, k8s.Models.ResourceQuantity> { ["cpu"] = new("1"), ["memory"] = new("268435456") },
+                    Limits = new Dictionary<string, k8s.Models.ResourceQuantity> { ["cpu"] = new("2"), ["memory"] = new("1Gi") },
+                },
+            })],
+        };
+
+        string defaults = EngulaYaml.Write([EngulaObjects.BuildComponent(Samples.ClusterSample(), EngulaComponentKind.Storage).StatefulSet]);
+        string custom = EngulaYaml.Write([EngulaObjects.BuildComponent(cluster, EngulaComponentKind.Journal).StatefulSet]);
+
+        Assert.Contains("            cpu: \"1\"\n            memory: 1Gi\n", defaults, StringComparison.Ordinal);
+        Assert.Contains("            cpu: 100m\n", defaults, StringComparison.Ordinal);
+        Assert.Contains("            cpu: \"2\"\n", custom, StringComparison.Ordinal);
+        Assert.True(custom.Contains("          requests:\n            cpu: \"1\"\n            memory: \"268435456\"\n", StringComparison.Ordinal), custom);
+        Assert.Contains(" storage: \"10\"\n", custom, StringComparison.Ordinal);
+        // Integers stay integers, strings that look like numbers stay strings.
+        Assert.Contains("  replicas: 1\n", defaults, StringComparison.Ordinal);
+        Assert.Contains("          value: \"24570\"\n", defaults, StringComparison.Ordinal);
+        Assert.Contains("        runAsUser: 10001\n", defaults, StringComparison.Ordinal);
+    }
 }

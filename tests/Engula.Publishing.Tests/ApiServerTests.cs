@@ -1,14 +1,16 @@
 using System.Globalization;
+using System.Text.Json;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Engula.Publishing.Tests;
 
 /// <summary>
-/// The files the real publish command writes, applied to a real API server (1.20.2 with kube-controller-manager,
-/// or ENGULA_TEST_KUBECONFIG): every object is accepted by server-side apply, and the StatefulSet controller creates
-/// pods whose command, env, ports, mounts and security context are those of the published files.
+/// The directory the real publish command writes, deployed to a real API server (1.20.2 with kube-controller-manager,
+/// or ENGULA_TEST_KUBECONFIG) as a user does — <c>kubectl apply -k</c>, server-side, the files as written: published
+/// for the server's version, every object is created at the group-version of its file, and the StatefulSet
+/// controller creates pods whose command, env, ports, mounts and security context (and init container) are those of
+/// the published files. Published for current servers (the default), the directory does not apply to 1.20.
 /// </summary>
 [Collection(KubeCollection.Name)]
 public sealed class ApiServerTests(KubeTestCluster cluster) : IDisposable
@@ -18,23 +20,39 @@ public sealed class ApiServerTests(KubeTestCluster cluster) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public async Task Every_published_object_is_accepted_and_the_StatefulSets_create_pods_with_the_published_spec()
+    [Theory]
+    [InlineData("fsGroup")]
+    [InlineData("initContainer")]
+    public async Task Published_for_the_servers_version_kubectl_apply_k_creates_every_object_as_written_and_the_StatefulSets_create_pods_with_the_published_spec(string permissions)
     {
         var ct = TestContext.Current.CancellationToken;
         string output = Path.Combine(_dir, "out");
-        var publish = await PublishCommand.RunAsync(output, [], ct);
+        // The server's own version string (v1.20.2 on the test server): 1.20 there, so PodDisruptionBudgets are policy/v1beta1.
+        string target = cluster.Version.GitVersion;
+        var publish = await PublishCommand.RunAsync(output, [$"--Engula:Kubernetes:TargetVersion={target}", $"--Engula:DataVolumePermissions={permissions}"], ct);
         Assert.True(publish.ExitCode == 0, publish.Output);
         var objects = PublishCommand.LoadObjects(output);
+        Assert.All(objects.OfType<V1PodDisruptionBudget>(), p => Assert.Equal(cluster.HasPolicyV1 ? "policy/v1" : "policy/v1beta1", p.ApiVersion));
         await using var ns = await cluster.CreateNamespaceAsync(ct);
 
-        // Server-side apply, in kustomization.yaml's order (ServiceAccount first: pods naming it are refused without it).
+        // kubectl maps each document's apiVersion and kind through the server's discovery, and applies every object.
+        var apply = await KubectlAsync(ct, "apply", "-k", output, "-n", ns.Name, "--server-side", "--field-manager", FieldManager);
+        Assert.True(apply.ExitCode == 0, $"kubectl apply -k exit {apply.ExitCode}:\n{apply.StandardOutput}{apply.StandardError}");
+        Assert.Equal(objects.Count, apply.StandardOutput.Split('\n').Count(l => l.EndsWith(" serverside-applied", StringComparison.Ordinal)));
+
+        // Every written object exists at the group-version it was written with, with its labels.
+        var get = await KubectlAsync(ct, "get", "-k", output, "-n", ns.Name, "-o", "json");
+        Assert.True(get.ExitCode == 0, get.StandardError);
+        var live = JsonDocument.Parse(get.StandardOutput).RootElement.GetProperty("items").EnumerateArray()
+            .Select(i => KubernetesJson.Deserialize<LiveObject>(i.GetRawText()))
+            .ToDictionary(o => (o.ApiVersion, o.Kind, o.Metadata.Name));
+        Assert.Equal(objects.Count, live.Count);
         foreach (var obj in objects)
         {
-            var applied = await cluster.ApplyAsync(obj, ns.Name, FieldManager, ct);
-            Assert.False(string.IsNullOrEmpty(applied.Uid), $"{obj.Kind}/{obj.Metadata.Name} has no uid");
-            Assert.Equal(ns.Name, applied.NamespaceProperty);
-            Assert.Equal(obj.Metadata.Labels, applied.Labels);
+            Assert.True(live.TryGetValue((obj.ApiVersion, obj.Kind, obj.Metadata.Name), out var applied), $"{obj.ApiVersion} {obj.Kind}/{obj.Metadata.Name} was not created");
+            Assert.False(string.IsNullOrEmpty(applied.Metadata.Uid), $"{obj.Kind}/{obj.Metadata.Name} has no uid");
+            Assert.Equal(ns.Name, applied.Metadata.NamespaceProperty);
+            Assert.Equal(obj.Metadata.Labels, applied.Metadata.Labels);
         }
 
         var sets = objects.OfType<V1StatefulSet>().ToList();
@@ -51,9 +69,48 @@ public sealed class ApiServerTests(KubeTestCluster cluster) : IDisposable
         Assert.Equal(
             ["ServiceAccount", .. Enumerable.Repeat<string[]>(["Service", "StatefulSet", "PodDisruptionBudget", "NetworkPolicy"], 4).SelectMany(k => k)],
             objects.Select(o => o.Kind));
+        Assert.Equal(permissions == "initContainer" ? 3 : 0, pods.Values.Count(p => p.Spec.InitContainers is { Count: > 0 }));
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"server {cluster.Version.GitVersion}: publish {publish.Elapsed.TotalSeconds:F2} s, {objects.Count} objects applied " +
-            $"(PDB as {(cluster.HasPolicyV1 ? "policy/v1" : "policy/v1beta1")}), {pods.Count} pods inspected, {claims.Count} PVCs");
+            $"server {cluster.Version.GitVersion}: publish {publish.Elapsed.TotalSeconds:F2} s (TargetVersion={target}, DataVolumePermissions={permissions}), " +
+            $"{objects.Count} objects applied by kubectl apply -k (PDB as {objects.OfType<V1PodDisruptionBudget>().First().ApiVersion}), {pods.Count} pods inspected, {claims.Count} PVCs");
+    }
+
+    [Fact]
+    public async Task Published_without_a_TargetVersion_kubectl_apply_k_on_a_1_20_server_fails_naming_the_PodDisruptionBudget_kind()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        if (cluster.HasPolicyV1)
+        {
+            Assert.Skip($"the server ({cluster.Version.GitVersion}) serves policy/v1: the default output applies to it");
+        }
+
+        string output = Path.Combine(_dir, "out");
+        var publish = await PublishCommand.RunAsync(output, [], ct);
+        Assert.True(publish.ExitCode == 0, publish.Output);
+        Assert.All(PublishCommand.LoadObjects(output).OfType<V1PodDisruptionBudget>(), p => Assert.Equal("policy/v1", p.ApiVersion));
+        await using var ns = await cluster.CreateNamespaceAsync(ct);
+
+        var apply = await KubectlAsync(ct, "apply", "-k", output, "-n", ns.Name, "--server-side", "--field-manager", FieldManager);
+
+        Assert.NotEqual(0, apply.ExitCode);
+        Assert.Contains("no matches for kind \"PodDisruptionBudget\" in version \"policy/v1\"", apply.StandardError, StringComparison.Ordinal);
+        TestContext.Current.TestOutputHelper?.WriteLine($"kubectl apply -k of the default output on {cluster.Version.GitVersion}: exit {apply.ExitCode}: {apply.StandardError.Trim()}");
+    }
+
+    private Task<ProcessRunner.Result> KubectlAsync(CancellationToken ct, params string[] args) =>
+        ProcessRunner.RunAsync("kubectl", ["--kubeconfig", cluster.KubeconfigPath, .. args], TimeSpan.FromSeconds(90), ct);
+
+    /// <summary>An item of <c>kubectl get -o json</c>: only what identifies it.</summary>
+    private sealed class LiveObject : IKubernetesObject<V1ObjectMeta>
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("apiVersion")]
+        public string ApiVersion { get; set; } = "";
+
+        [System.Text.Json.Serialization.JsonPropertyName("kind")]
+        public string Kind { get; set; } = "";
+
+        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
+        public V1ObjectMeta Metadata { get; set; } = new();
     }
 
     private static void Inspect(V1StatefulSet set, V1Pod pod, IList<V1Service> services)
@@ -82,6 +139,12 @@ public sealed class ApiServerTests(KubeTestCluster cluster) : IDisposable
             var service = Assert.Single(services, s => s.Metadata.Name == hostPort[0]);
             Assert.Contains(service.Spec.Ports, p => p.Name == "grpc" && p.Port == int.Parse(hostPort[1], CultureInfo.InvariantCulture));
         }
+
+        // The init container, when published: as written, so uid 0 and CAP_CHOWN survived the server's validation.
+        var expectedInit = set.Spec.Template.Spec.InitContainers ?? [];
+        Assert.Equal(
+            expectedInit.Select(c => (c.Name, c.Image, string.Join(' ', c.Command), c.SecurityContext.RunAsUser, string.Join(',', c.SecurityContext.Capabilities.Add))),
+            (spec.InitContainers ?? []).Select(c => (c.Name, c.Image, string.Join(' ', c.Command), c.SecurityContext.RunAsUser, string.Join(',', c.SecurityContext.Capabilities.Add))));
 
         // Mounts: data from the claim template (not the engine) and /tmp; no service-account token injected.
         var mounts = container.VolumeMounts.Select(m => (m.Name, m.MountPath)).ToList();

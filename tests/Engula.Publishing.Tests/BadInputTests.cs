@@ -46,6 +46,35 @@ public sealed class BadInputTests : IDisposable
         Assert.Equal(["existing"], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("--Engula:Kubernetes:TargetVersion=abc", "Engula:Kubernetes:TargetVersion='abc' is not a Kubernetes version")]
+    [InlineData("--Engula:Kubernetes:TargetVersion=2.x", "Engula:Kubernetes:TargetVersion='2.x' is not a Kubernetes version")]
+    [InlineData("--Engula:Kubernetes:TargetVersion=1.19", "Engula:Kubernetes:TargetVersion='1.19': Kubernetes 1.19 is older than the oldest version the published objects support (1.20)")]
+    [InlineData("--Engula:DataVolumePermissions=root", "Engula:DataVolumePermissions='root' is not a way to make the data volumes writable")]
+    public async Task An_unreadable_setting_fails_the_publish_command_with_exit_1_naming_the_key_and_writes_nothing(string argument, string expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string fresh = Path.Combine(_dir, "fresh");
+        string existing = Path.Combine(_dir, "existing");
+        Assert.Equal(0, (await PublishCommand.RunAsync(existing, [], ct)).ExitCode);
+        var before = PublishCommand.ReadTree(existing);
+
+        var intoFresh = await PublishCommand.RunAsync(fresh, [argument], ct);
+        var intoExisting = await PublishCommand.RunAsync(existing, [argument], ct);
+
+        foreach (var run in new[] { intoFresh, intoExisting })
+        {
+            Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}:\n{run.Output}");
+            Assert.Contains("Engula Kubernetes publish failed, nothing was written: " + expected, run.Output, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(fresh), "a failed publish created the output directory");
+        var after = PublishCommand.ReadTree(existing);
+        Assert.Equal(before.Keys, after.Keys);
+        Assert.All(before, kv => Assert.Equal(kv.Value, after[kv.Key]));
+        Assert.Equal(["existing"], Directory.EnumerateFileSystemEntries(_dir).Select(Path.GetFileName));
+    }
+
     public static TheoryData<string, string> BadNames() => new()
     {
         { "Journal", "cluster.Components[0].Name: 'Journal'" },

@@ -67,9 +67,15 @@ internal static class PublishCommand
             .TakeWhile(l => l.StartsWith("- ", StringComparison.Ordinal))
             .Select(l => l[2..])];
 
+    /// <summary>
+    /// The client's models know PodDisruptionBudgets only as policy/v1; a publish for Kubernetes 1.20 writes
+    /// policy/v1beta1, the same spec, read into the same type (its apiVersion stays as written).
+    /// </summary>
+    private static readonly Dictionary<string, Type> OlderKinds = new() { ["policy/v1beta1/PodDisruptionBudget"] = typeof(V1PodDisruptionBudget) };
+
     /// <summary>Every object of the files kustomization.yaml lists, in that order (the order to apply them in).</summary>
     internal static List<IKubernetesObject<V1ObjectMeta>> LoadObjects(string dir) =>
         [.. KustomizationResources(dir)
-            .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(dir, f))))
+            .SelectMany(f => KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(dir, f)), OlderKinds))
             .Cast<IKubernetesObject<V1ObjectMeta>>()];
 }
