@@ -73,7 +73,8 @@ public static class OperatorCommand
         var options = new OperatorOptions
         {
             Namespace = ns,
-            // CONTRACTS §5: the Lease lives in the operator's own namespace in a cluster, in `default` when run locally.
+            // The Lease lives in the operator's own namespace in a cluster (its Role grants nothing elsewhere), in
+            // `default` when run locally.
             LeaseNamespace = leaseNamespace ?? (inCluster ? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" : "default"),
             Identity = identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}",
         };

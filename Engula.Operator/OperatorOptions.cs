@@ -3,7 +3,7 @@ namespace Engula.Operator;
 /// <summary>Settings of one operator instance (command-line flags, see <see cref="Program"/>).</summary>
 public sealed record OperatorOptions
 {
-    /// <summary>Namespace to watch, or null for all namespaces (CONTRACTS §5).</summary>
+    /// <summary>Namespace to watch, or null for all namespaces (the default: one operator serves the cluster).</summary>
     public string? Namespace { get; init; }
 
     /// <summary>Concurrent reconciles (one key is never reconciled twice at once).</summary>
@@ -17,7 +17,7 @@ public sealed record OperatorOptions
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Server-side timeout of each watch; 1.20 sends its bookmark shortly before it (recipe §3).</summary>
+    /// <summary>Server-side timeout of each watch; a 1.20 server sends its bookmark shortly before it ends a watch.</summary>
     public int WatchTimeoutSeconds { get; init; } = 300;
 
     /// <summary>This instance's identity in the leader Lease.</summary>
@@ -26,11 +26,17 @@ public sealed record OperatorOptions
     /// <summary>Namespace of the leader Lease: the operator's own in a cluster, <c>default</c> when run locally.</summary>
     public string LeaseNamespace { get; init; } = "default";
 
-    public string LeaseName { get; init; } = "engula-operator";
+    public string LeaseName { get; init; } = Manifests.InstallManifests.LeaseName;
 
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>First wait after an election round failed because the API server could not be reached; doubles (with jitter) per failure.</summary>
+    public TimeSpan ApiRetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest wait between attempts to reach the API server.</summary>
+    public TimeSpan ApiRetryMaxDelay { get; init; } = TimeSpan.FromSeconds(15);
 }

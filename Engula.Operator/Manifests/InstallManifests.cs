@@ -16,6 +16,11 @@ public static class InstallManifests
     public const string Image = "ghcr.io/engula/engula-operator:0.2.0";
     public const int HttpPort = 8080;
 
+    /// <summary>The leader-election Lease, in <see cref="Namespace"/> (the operator's default lease name).</summary>
+    public const string LeaseName = "engula-operator";
+
+    private const string TmpVolume = "tmp";
+
     /// <summary>File name → content, in the order they are written.</summary>
     public static IReadOnlyList<(string File, string Content)> Files()
     {
@@ -80,13 +85,19 @@ public static class InstallManifests
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = Name },
             Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = Name, NamespaceProperty = Namespace }],
         };
-        // Leader election only in the operator's own namespace.
+        // Leader election only in the operator's own namespace, and only on its own Lease: create cannot be limited
+        // by name (the object does not exist yet), everything else is. delete: the leader removes its Lease when it
+        // stops cleanly, so the standby leads within a retry period instead of a lease duration.
         var leaseRole = new V1Role
         {
             ApiVersion = "rbac.authorization.k8s.io/v1",
             Kind = "Role",
             Metadata = new V1ObjectMeta { Name = Name + "-leader-election", NamespaceProperty = Namespace, Labels = Labels() },
-            Rules = [new V1PolicyRule { ApiGroups = ["coordination.k8s.io"], Resources = ["leases"], Verbs = ["get", "create", "update"] }],
+            Rules =
+            [
+                new V1PolicyRule { ApiGroups = ["coordination.k8s.io"], Resources = ["leases"], Verbs = ["create"] },
+                new V1PolicyRule { ApiGroups = ["coordination.k8s.io"], Resources = ["leases"], ResourceNames = [LeaseName], Verbs = ["get", "update", "delete"] },
+            ],
         };
         var leaseBinding = new V1RoleBinding
         {
@@ -169,8 +180,12 @@ public static class InstallManifests
                                     ReadOnlyRootFilesystem = true,
                                     Capabilities = new V1Capabilities { Drop = ["ALL"] },
                                 },
+                                // The root filesystem is read-only; .NET's diagnostics IPC socket (dotnet-counters,
+                                // dotnet-dump, dotnet-trace) and temp files need a writable /tmp.
+                                VolumeMounts = [new V1VolumeMount { Name = TmpVolume, MountPath = "/tmp" }],
                             },
                         ],
+                        Volumes = [new V1Volume { Name = TmpVolume, EmptyDir = new V1EmptyDirVolumeSource { SizeLimit = new ResourceQuantity("64Mi") } }],
                     },
                 },
             },

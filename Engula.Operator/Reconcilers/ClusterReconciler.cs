@@ -128,6 +128,7 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
                     StorageSize = s.Kind == ResourceKind.Engine ? null : QuantityOf(s.Spec.Volume?.Spec?.Resources?.Requests),
                     StorageClassName = s.Kind == ResourceKind.Engine ? null : s.Spec.Volume?.Spec?.StorageClassName,
                     StorageAccessModes = s.Kind == ResourceKind.Engine ? null : s.Spec.Volume?.Spec?.AccessModes,
+                    DataVolumePermissions = s.Kind == ResourceKind.Engine ? DataVolumePermissions.FsGroup : s.Spec.DataVolumePermissionsValue(),
                 })],
             });
             return null;

@@ -211,6 +211,8 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
             StorageSize = hasVolume ? Quantity(claim?.Resources?.Requests, "storage") : null,
             StorageClassName = hasVolume ? claim?.StorageClassName : null,
             StorageAccessModes = hasVolume ? claim?.AccessModes : null,
+            // Only the component being reconciled: a peer's setting never reaches our objects.
+            DataVolumePermissions = hasVolume && effective is not null ? spec.DataVolumePermissionsValue() : DataVolumePermissions.FsGroup,
             Owner = effective is null ? null : OwnerOf(self, member.Kind),
         };
     }

@@ -1,3 +1,4 @@
+using Engula.Kubernetes;
 using k8s;
 
 namespace Engula.Operator.Runtime;
@@ -14,8 +15,12 @@ public sealed record ApiCapabilities(string? PodDisruptionBudgetVersion, bool Ne
         bool Has(string group, string version) =>
             groups.Groups.Any(g => g.Name == group && g.Versions.Any(v => v.Version == version));
 
-        // policy/v1 since 1.21; policy/v1beta1 carries the same spec on older servers (the test server is 1.20).
-        string? pdb = Has("policy", "v1") ? "v1" : Has("policy", "v1beta1") ? "v1beta1" : null;
+        // policy/v1 since KubernetesVersion.PolicyV1Since (1.21); policy/v1beta1 carries the same spec on older servers
+        // (the test server is 1.20). The builders' group-versions, chosen by what discovery says rather than by the
+        // server's version number: a server may turn a group-version off (--runtime-config).
+        string? pdb = new[] { KubernetesVersion.PolicyV1, KubernetesVersion.PolicyV1Beta1 }
+            .Select(apiVersion => apiVersion.Split('/'))
+            .FirstOrDefault(parts => Has(parts[0], parts[1]))?[1];
         return new ApiCapabilities(pdb, Has("networking.k8s.io", "v1"));
     }
 }

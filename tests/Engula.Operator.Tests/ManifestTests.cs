@@ -80,6 +80,11 @@ public sealed class ManifestTests
         var deployment = Assert.Single(objects.OfType<V1Deployment>());
         Assert.True(deployment.Spec.Template.Spec.SecurityContext.RunAsNonRoot);
         Assert.Equal(2, deployment.Spec.Replicas);
+        // A read-only root still has a writable /tmp (an emptyDir) for .NET's diagnostics socket.
+        var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        var tmp = Assert.Single(container.VolumeMounts, m => m.MountPath == "/tmp");
+        Assert.NotNull(Assert.Single(deployment.Spec.Template.Spec.Volumes, v => v.Name == tmp.Name).EmptyDir);
         foreach (var rule in objects.OfType<V1ClusterRole>().SelectMany(r => r.Rules).Concat(objects.OfType<V1Role>().SelectMany(r => r.Rules)))
         {
             Assert.DoesNotContain("*", rule.Verbs);
