@@ -14,7 +14,6 @@ namespace Engula.Testing.Kube;
 /// </summary>
 public class KubeTestCluster : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
 
     private string? _stateDir;
@@ -35,9 +34,21 @@ public class KubeTestCluster : IAsyncLifetime
     /// <summary>True when the cluster was started by this fixture (not given through ENGULA_TEST_KUBECONFIG).</summary>
     public bool IsLocal => _stateDir is not null;
 
+    /// <summary>The state directory of the locally started cluster (its logs, PIDs, kubeconfig), else null.</summary>
+    public string? StateDir => _stateDir;
+
+    /// <summary>The script (in eng/kube) that starts the local cluster in a state directory, and the one that stops it.</summary>
+    protected virtual (string Start, string Stop) Scripts => ("start-test-cluster.sh", "stop-test-cluster.sh");
+
+    /// <summary>How long the start script may take.</summary>
+    protected virtual TimeSpan StartTimeout => TimeSpan.FromSeconds(120);
+
+    /// <summary>Whether ENGULA_TEST_KUBECONFIG may replace the local cluster (not for tests that need the machine's own node).</summary>
+    protected virtual bool AcceptsExternalCluster => true;
+
     public async ValueTask InitializeAsync()
     {
-        string? kubeconfig = Environment.GetEnvironmentVariable("ENGULA_TEST_KUBECONFIG");
+        string? kubeconfig = AcceptsExternalCluster ? Environment.GetEnvironmentVariable("ENGULA_TEST_KUBECONFIG") : null;
         if (string.IsNullOrEmpty(kubeconfig))
         {
             kubeconfig = await StartLocalAsync();
@@ -65,10 +76,10 @@ public class KubeTestCluster : IAsyncLifetime
         if (_stateDir is not null)
         {
             var stop = await ProcessRunner.RunAsync(
-                "bash", [Path.Combine(RepositoryPaths.KubeDir, "stop-test-cluster.sh"), _stateDir, "--delete"], TimeSpan.FromSeconds(60), CancellationToken.None);
+                "bash", [Path.Combine(RepositoryPaths.KubeDir, Scripts.Stop), _stateDir, "--delete"], TimeSpan.FromSeconds(90), CancellationToken.None);
             if (stop.ExitCode != 0)
             {
-                throw new InvalidOperationException($"stop-test-cluster.sh failed ({stop.ExitCode}): {stop.StandardError}");
+                throw new InvalidOperationException($"{Scripts.Stop} failed ({stop.ExitCode}): {stop.StandardError}");
             }
         }
     }
@@ -86,7 +97,7 @@ public class KubeTestCluster : IAsyncLifetime
         _stateDir = Directory.CreateTempSubdirectory("engula-kube-").FullName;
         var start = await ProcessRunner.RunAsync(
             "bash",
-            [Path.Combine(RepositoryPaths.KubeDir, "start-test-cluster.sh"), _stateDir],
+            [Path.Combine(RepositoryPaths.KubeDir, Scripts.Start), _stateDir],
             StartTimeout,
             CancellationToken.None,
             // If this test host dies without disposing the fixture, the script's watchdog stops the cluster.
@@ -97,7 +108,7 @@ public class KubeTestCluster : IAsyncLifetime
             _stateDir = null;
             Directory.Delete(dir, recursive: true);
             throw new InvalidOperationException(
-                $"start-test-cluster.sh failed ({start.ExitCode}); provision with eng/provision/kube-apiserver.sh or set ENGULA_TEST_KUBECONFIG:\n{start.StandardError}");
+                $"{Scripts.Start} failed ({start.ExitCode}); provision with eng/provision/*.sh{(AcceptsExternalCluster ? " or set ENGULA_TEST_KUBECONFIG" : "")}:\n{start.StandardError}");
         }
 
         return Path.Combine(_stateDir, "kubeconfig");
