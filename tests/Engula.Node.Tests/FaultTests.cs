@@ -72,8 +72,8 @@ public sealed class FaultTests(KubeNode node)
         await node.Client.CoreV1.DeleteNamespacedPodAsync(engine.Metadata.Name, "t2", cancellationToken: ct);
         await Poll.UntilAsync("a put answered by the replacement engine pod", async token =>
         {
-            var pod = await node.Client.CoreV1.ReadNamespacedPodAsync(sample.Pod("engine"), "t2", cancellationToken: token);
-            if (pod.Metadata.Uid == engine.Metadata.Uid || pod.Status?.PodIP is null)
+            var pod = await Pods.TryReadAsync(node, "t2", sample.Pod("engine"), token);
+            if (pod is null || pod.Metadata.Uid == engine.Metadata.Uid || pod.Status?.PodIP is null)
             {
                 return (false, $"pod {Pods.Describe(pod)}");
             }
@@ -123,9 +123,9 @@ public sealed class FaultTests(KubeNode node)
                 {
                     return;
                 }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or NullReferenceException)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or NullReferenceException or k8s.Autorest.HttpOperationException)
                 {
-                    ip = null; // the pod may have a new address
+                    ip = null; // the pod may have a new address (or be between two lives)
                 }
 
                 Interlocked.Increment(ref _failed);
@@ -149,7 +149,7 @@ public sealed class FaultTests(KubeNode node)
                 using var response = await _http.GetAsync(new Uri($"http://{ip}:24568/put?key={key}&value={value}"), ct);
                 return response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync(ct) == "put success";
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or k8s.Autorest.HttpOperationException && !ct.IsCancellationRequested)
             {
                 return false;
             }

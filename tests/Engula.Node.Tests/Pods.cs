@@ -47,6 +47,19 @@ internal static class Pods
             return (list.Items.Count == 0, string.Join(", ", list.Items.Select(p => $"{p.Metadata.Name} {Describe(p)}")));
         }, timeout, TimeSpan.FromMilliseconds(250), ct);
 
+    /// <summary>The pod, or null while it does not exist (deleted and not yet re-created by its StatefulSet).</summary>
+    public static async Task<V1Pod?> TryReadAsync(KubeTestCluster node, string ns, string name, CancellationToken ct)
+    {
+        try
+        {
+            return await node.Client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The pod's IP as the kubelet reports it (on the node's bridge).</summary>
     public static async Task<string> IpAsync(KubeTestCluster node, string ns, string pod, CancellationToken ct) =>
         (await node.Client.CoreV1.ReadNamespacedPodAsync(pod, ns, cancellationToken: ct)).Status.PodIP;
