@@ -191,7 +191,40 @@ public static class EngulaCommandLine
         var kernel = new Option<string?>("--kernel") { Description = "address of the kernel server" };
         var maxValue = new Option<int>("--max-value-bytes") { Description = "largest value accepted", DefaultValueFactory = _ => EngineOptions.DefaultMaxValueBytes };
         var flush = new Option<long>("--flush-threshold") { Description = "memtable size in bytes that triggers a flush to a table", DefaultValueFactory = _ => EngineOptions.DefaultFlushThreshold };
-        var run = new Command("run", description) { addr, maxValue, flush, admin };
+        var compactionRatio = new Option<double>("--compaction-ratio")
+        {
+            Description = "compact when the tables would exceed this many bytes per live byte (0: never compact)",
+            DefaultValueFactory = _ => CompactionPolicy.DefaultRatio,
+        };
+        var compactionMin = new Option<long>("--compaction-min-bytes")
+        {
+            Description = "never compact tables smaller than this in total",
+            DefaultValueFactory = _ => CompactionPolicy.DefaultMinBytes,
+        };
+        var compactionPause = new Option<int>("--compaction-step-pause-ms") { Hidden = true, Description = "fault injection for tests: pause after each compaction step" };
+        var run = new Command("run", description) { addr, maxValue, flush, compactionRatio, compactionMin, compactionPause, admin };
+        compactionRatio.Validators.Add(r =>
+        {
+            double ratio = r.GetValueOrDefault<double>();
+            if (r.Tokens.Count > 0 && !(ratio == 0 || (ratio > 1 && double.IsFinite(ratio))))
+            {
+                r.AddError("--compaction-ratio must be 0 (off) or a number greater than 1");
+            }
+        });
+        compactionMin.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && r.GetValueOrDefault<long>() < 0)
+            {
+                r.AddError("--compaction-min-bytes must not be negative");
+            }
+        });
+        compactionPause.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--compaction-step-pause-ms must not be negative");
+            }
+        });
         if (withKernelFlag)
         {
             run.Options.Add(kernel);
@@ -208,6 +241,8 @@ public static class EngulaCommandLine
                 KernelFlag = withKernelFlag ? parse.GetValue(kernel) : null,
                 MaxValueBytes = parse.GetValue(maxValue),
                 FlushThreshold = parse.GetValue(flush),
+                Compaction = new CompactionPolicy { Ratio = parse.GetValue(compactionRatio), MinBytes = parse.GetValue(compactionMin) },
+                CompactionStepPause = TimeSpan.FromMilliseconds(parse.GetValue(compactionPause)),
             };
             await using var app = EngineServer.Build(server, options);
             return await RunUntilStoppedAsync(app);

@@ -18,10 +18,22 @@ public sealed class EngineMetrics
     private readonly Histogram<double> _commitDuration;
     private readonly Counter<long> _flushes;
     private readonly Histogram<double> _flushDuration;
+    private readonly Meter _meter;
+    private readonly Counter<long> _compactions;
+    private readonly Counter<long> _compactionBytesIn;
+    private readonly Counter<long> _compactionBytesOut;
+    private readonly Counter<long> _compactionTablesIn;
+    private readonly Histogram<double> _compactionDuration;
 
     public EngineMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
+        _meter = meter;
+        _compactions = meter.CreateCounter<long>("engula.engine.compactions", description: "Compactions run (flushes that rewrote every table into one)");
+        _compactionBytesIn = meter.CreateCounter<long>("engula.engine.compaction.bytes_in", unit: "By", description: "Bytes of tables a compaction replaced");
+        _compactionBytesOut = meter.CreateCounter<long>("engula.engine.compaction.bytes_out", unit: "By", description: "Bytes of the tables compactions wrote");
+        _compactionTablesIn = meter.CreateCounter<long>("engula.engine.compaction.tables_in", unit: "{table}", description: "Tables compactions replaced");
+        _compactionDuration = meter.CreateHistogram<double>("engula.engine.compaction.duration", unit: "s", description: "Time to write, upload and record a compacted table");
         _puts = meter.CreateCounter<long>("engula.engine.puts", description: "Acknowledged puts");
         _deletes = meter.CreateCounter<long>("engula.engine.deletes", description: "Acknowledged deletes");
         _gets = meter.CreateCounter<long>("engula.engine.gets", description: "Gets served");
@@ -43,6 +55,27 @@ public sealed class EngineMetrics
     public void WriteFailed(int count) => _writeFailures.Add(count);
 
     public void Get() => _gets.Add(1);
+
+    /// <summary>Gauges of what the engine stores: table bytes, live bytes and their ratio (space amplification).</summary>
+    public void ObserveStorage(Func<long> tableBytes, Func<long> liveBytes)
+    {
+        _meter.CreateObservableGauge("engula.engine.table_bytes", tableBytes, unit: "By", description: "Bytes of the tables the kernel lists");
+        _meter.CreateObservableGauge("engula.engine.live_bytes", liveBytes, unit: "By", description: "Bytes one table of the live data takes");
+        _meter.CreateObservableGauge("engula.engine.space_amplification", () =>
+        {
+            long live = liveBytes();
+            return live > 0 ? (double)tableBytes() / live : 0;
+        }, description: "Table bytes per live byte");
+    }
+
+    public void Compacted(int tablesIn, long bytesIn, long bytesOut, TimeSpan duration)
+    {
+        _compactions.Add(1);
+        _compactionTablesIn.Add(tablesIn);
+        _compactionBytesIn.Add(bytesIn);
+        _compactionBytesOut.Add(bytesOut);
+        _compactionDuration.Record(duration.TotalSeconds);
+    }
 
     public void Flushed(TimeSpan duration)
     {

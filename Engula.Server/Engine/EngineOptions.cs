@@ -21,4 +21,14 @@ public sealed class EngineOptions
     /// <see cref="GroupCommitLinger"/>); zero turns it off.
     /// </summary>
     public TimeSpan GroupCommitLinger { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>When flushes become compactions (<c>--compaction-ratio</c>, <c>--compaction-min-bytes</c>).</summary>
+    public CompactionPolicy Compaction { get; init; } = new();
+
+    /// <summary>
+    /// Fault injection for tests only (<c>--compaction-step-pause-ms</c>, hidden): after each step of a compaction
+    /// (table uploaded, kernel updated) the engine logs the step and waits this long, so that a test can SIGKILL a
+    /// process at that exact point. Zero in production.
+    /// </summary>
+    public TimeSpan CompactionStepPause { get; init; }
 }

@@ -62,6 +62,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         _readiness = readiness;
         _logger = logger;
         _linger = new GroupCommitLinger(TimeProvider.System);
+        _metrics.ObserveStorage(() => TableBytes, () => LiveBytes);
     }
 
     public ulong LastTimestamp => Interlocked.Read(ref _lastTimestamp);
@@ -132,7 +133,10 @@ public sealed partial class HashEngine : IAsyncDisposable
 
         var lastTimestamp = ReadMeta(version, LastTimestampKey);
         var lastObjectNumber = ReadMeta(version, LastObjectNumberKey);
+        _collectedBelow = ReadMeta(version, CollectedBelowKey);
         _tables.Clear();
+        _tableSizes.Clear();
+        Interlocked.Exchange(ref _liveBytes, 0);
         var names = version.Objects.Distinct(StringComparer.Ordinal)
             .Select(name => ulong.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
                 ? (Name: name, Number: n)
@@ -143,6 +147,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         {
             var bytes = await ReadObjectAsync(name, cancellationToken);
             InstallTable(TableFormat.Read(bytes, name));
+            _tableSizes[name] = bytes.Length;
             lastObjectNumber = Math.Max(lastObjectNumber, number);
         }
 
@@ -185,19 +190,32 @@ public sealed partial class HashEngine : IAsyncDisposable
         return buffer.ToArray();
     }
 
+    /// <summary>Merges a table's entries into the read index, keeping the live-bytes count (a table's encoded size) right.</summary>
     private void InstallTable(List<WriteRecord> entries)
     {
+        long delta = 0;
         foreach (var entry in entries)
         {
             if (entry.Value is null)
             {
-                _tables.TryRemove(entry.Key, out _);
+                if (_tables.TryRemove(entry.Key, out var removed))
+                {
+                    delta -= BinaryFormat.RecordSize(new WriteRecord(entry.Key, removed));
+                }
             }
             else
             {
+                if (_tables.TryGetValue(entry.Key, out var old))
+                {
+                    delta -= BinaryFormat.RecordSize(new WriteRecord(entry.Key, old));
+                }
+
                 _tables[entry.Key] = entry.Value;
+                delta += BinaryFormat.RecordSize(entry);
             }
         }
+
+        Interlocked.Add(ref _liveBytes, delta);
     }
 
     private async Task WriterLoopAsync()
@@ -305,6 +323,8 @@ public sealed partial class HashEngine : IAsyncDisposable
     private async Task FlushLoopAsync()
     {
         var failures = 0;
+        // Objects a crash left unlisted (an upload never recorded, old tables of a compaction not yet deleted).
+        await CollectGarbageAsync(_stopping.Token);
         while (!_stopping.IsCancellationRequested)
         {
             try
@@ -351,23 +371,20 @@ public sealed partial class HashEngine : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         var entries = memtable.SortedEntries();
         var table = TableFormat.Write(entries);
-
-        var number = _lastObjectNumber + 1;
-        while (!await TryUploadAsync(number.ToString(System.Globalization.CultureInfo.InvariantCulture), table, cancellationToken))
+        if (_options.Compaction.ShouldCompact(_tableSizes.Count + 1, _tableSizes.Values.Sum() + table.Length, LiveBytesAfter(entries)))
         {
-            // The name was taken by an upload that was never recorded in the manifest (a crash between upload and
-            // ApplyUpdate): never overwrite, move on.
-            _lastObjectNumber = number;
-            number++;
+            await CompactingFlushAsync(memtable, entries, started, cancellationToken);
+            return;
         }
 
-        var name = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (name, number) = await UploadNewTableAsync(table, cancellationToken);
         var update = new VersionUpdate();
         update.AddMeta.Add(LastTimestampKey, EncodeTimestamp(memtable.LastTimestamp));
         update.AddMeta.Add(LastObjectNumberKey, EncodeTimestamp(number));
         update.AddObjects.Add(name);
         await _connections.Kernel.ApplyUpdateAsync(new ApplyUpdateRequest { VersionUpdate = update }, deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
         _lastObjectNumber = number;
+        _tableSizes[name] = table.Length;
 
         InstallTable(entries);
         lock (_stateGate)
@@ -378,12 +395,16 @@ public sealed partial class HashEngine : IAsyncDisposable
 
         _metrics.Flushed(Stopwatch.GetElapsedTime(started));
         LogFlushed(_logger, name, entries.Count, table.Length, memtable.LastTimestamp);
+        await ReleaseJournalAsync(memtable.LastTimestamp, cancellationToken);
+    }
 
+    /// <summary>Every event up to <paramref name="lastTimestamp"/> is in a table: the journal may drop them.</summary>
+    private async Task ReleaseJournalAsync(ulong lastTimestamp, CancellationToken cancellationToken)
+    {
         try
         {
-            // Every event up to the memtable's last timestamp is now in a table.
             await _connections.Journal.ReleaseEventsAsync(
-                new ReleaseEventsRequest { Stream = StreamName, Ts = EncodeTimestamp(memtable.LastTimestamp + 1) },
+                new ReleaseEventsRequest { Stream = StreamName, Ts = EncodeTimestamp(lastTimestamp + 1) },
                 deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
         }
         catch (RpcException e)
@@ -391,6 +412,23 @@ public sealed partial class HashEngine : IAsyncDisposable
             // Not fatal: the next flush releases a superset, and recovery skips events already in tables.
             LogReleaseFailed(_logger, e.StatusCode, e.Status.Detail);
         }
+    }
+
+    /// <summary>Uploads a table under the next free object number.</summary>
+    private async Task<(string Name, ulong Number)> UploadNewTableAsync(byte[] table, CancellationToken cancellationToken)
+    {
+        var number = _lastObjectNumber + 1;
+        while (!await TryUploadAsync(number.ToString(System.Globalization.CultureInfo.InvariantCulture), table, cancellationToken))
+        {
+            // The name was taken by an upload that was never recorded in the manifest (a crash between upload and
+            // ApplyUpdate): never overwrite, move on; garbage collection deletes it later.
+            _lastObjectNumber = number;
+            number++;
+        }
+
+        // Taken even if the kernel never hears of it: a retry must not reuse a name that may exist in storage.
+        _lastObjectNumber = number;
+        return (number.ToString(System.Globalization.CultureInfo.InvariantCulture), number);
     }
 
     private async Task<bool> TryUploadAsync(string name, byte[] table, CancellationToken cancellationToken)

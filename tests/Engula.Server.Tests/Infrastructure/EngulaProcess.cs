@@ -98,6 +98,19 @@ public sealed class EngulaProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>How many times the process (over all its starts) has printed <paramref name="text"/>.</summary>
+    public int CountOutput(string text)
+    {
+        var output = Output;
+        int count = 0;
+        for (int i = output.IndexOf(text, StringComparison.Ordinal); i >= 0; i = output.IndexOf(text, i + text.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Waits until the process has printed a line containing <paramref name="text"/>.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken)
     {

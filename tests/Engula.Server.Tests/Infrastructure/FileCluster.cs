@@ -5,8 +5,9 @@ public sealed class FileCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024)
+    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024, IEnumerable<string>? engineArguments = null)
     {
+        StorageDirectory = Path.Combine(dataDirectory, "storage");
         var journalAddress = $"127.0.0.1:{FreePort.Next()}";
         var storageAddress = $"127.0.0.1:{FreePort.Next()}";
         var kernelAddress = $"127.0.0.1:{FreePort.Next()}";
@@ -15,8 +16,28 @@ public sealed class FileCluster : IAsyncDisposable
         Storage = new EngulaProcess("storage", storageAddress, null, "storage", "run", storageAddress, "--file", Path.Combine(dataDirectory, "storage"));
         Kernel = new EngulaProcess("kernel", kernelAddress, null, "kernel", "run", kernelAddress, "--journal", journalAddress, "--storage", storageAddress,
             "--file", Path.Combine(dataDirectory, "kernel", "manifest"));
-        Engine = new EngulaProcess("engine", engineAddress, null, "engine", "run", engineAddress, "--kernel", kernelAddress,
-            "--flush-threshold", flushThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Engine = new EngulaProcess("engine", engineAddress, null, ["engine", "run", engineAddress, "--kernel", kernelAddress,
+            "--flush-threshold", flushThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), .. engineArguments ?? []]);
+        KernelAddress = kernelAddress;
+    }
+
+    /// <summary>The storage server's data directory.</summary>
+    public string StorageDirectory { get; }
+
+    public string KernelAddress { get; }
+
+    /// <summary>The names of the engine's objects in storage (its bucket's files).</summary>
+    public IReadOnlySet<string> StoredObjects()
+    {
+        var bucket = Directory.GetDirectories(StorageDirectory, Engula.Server.Engine.HashEngine.BucketName, SearchOption.AllDirectories).Single();
+        return Directory.GetFiles(bucket).Select(f => Path.GetFileName(f)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Total bytes of the engine's objects in storage.</summary>
+    public long StoredBytes()
+    {
+        var bucket = Directory.GetDirectories(StorageDirectory, Engula.Server.Engine.HashEngine.BucketName, SearchOption.AllDirectories).Single();
+        return Directory.GetFiles(bucket).Sum(f => new FileInfo(f).Length);
     }
 
     public EngulaProcess Journal { get; }
