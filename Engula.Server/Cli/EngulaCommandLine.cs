@@ -205,22 +205,21 @@ public static class EngulaCommandLine
         var run = new Command("run", description) { addr, maxValue, flush, compactionRatio, compactionMin, compactionPause, admin };
         compactionRatio.Validators.Add(r =>
         {
-            double ratio = r.GetValueOrDefault<double>();
-            if (r.Tokens.Count > 0 && !(ratio == 0 || (ratio > 1 && double.IsFinite(ratio))))
+            if (TryGetNumber<double>(r, out var ratio) && !(ratio == 0 || (ratio > 1 && double.IsFinite(ratio))))
             {
                 r.AddError("--compaction-ratio must be 0 (off) or a number greater than 1");
             }
         });
         compactionMin.Validators.Add(r =>
         {
-            if (r.Tokens.Count > 0 && r.GetValueOrDefault<long>() < 0)
+            if (TryGetNumber<long>(r, out var min) && min < 0)
             {
                 r.AddError("--compaction-min-bytes must not be negative");
             }
         });
         compactionPause.Validators.Add(r =>
         {
-            if (r.Tokens.Count > 0 && r.GetValueOrDefault<int>() < 0)
+            if (TryGetNumber<int>(r, out var pause) && pause < 0)
             {
                 r.AddError("--compaction-step-pause-ms must not be negative");
             }
@@ -311,11 +310,21 @@ public static class EngulaCommandLine
     {
         option.Validators.Add(r =>
         {
-            if (r.Tokens.Count > 0 && r.GetValueOrDefault<T>() <= T.Zero)
+            if (TryGetNumber<T>(r, out var value) && value <= T.Zero)
             {
                 r.AddError($"{option.Name} must be positive");
             }
         });
+    }
+
+    /// <summary>
+    /// The option's number when it was given and parses. A validator must not call GetValueOrDefault on a token that
+    /// does not parse (it throws); the parser reports that token as an error of its own.
+    /// </summary>
+    private static bool TryGetNumber<T>(System.CommandLine.Parsing.OptionResult result, out T value) where T : struct, System.Numerics.INumber<T>
+    {
+        value = default;
+        return result.Tokens.Count > 0 && T.TryParse(result.Tokens[^1].Value, System.Globalization.CultureInfo.InvariantCulture, out value);
     }
 
     private static void ValidateAddresses(System.CommandLine.Parsing.CommandResult result)

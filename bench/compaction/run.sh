@@ -4,21 +4,24 @@
 #      put load (wrk, 16 connections) and a concurrent get load (16 connections), compaction on (default ratio 1.5)
 #      and off (--compaction-ratio 0); storage bytes (the bucket's files) and live bytes (the engine's
 #      engula_engine_live_bytes gauge) sampled every 10 s; puts/s and gets/s of the whole run;
-#   2. recovery: for 10^4, 10^5 and 10^6 live keys, PASSES overwrite passes, then an engine restart: time from launch
+#   2. recovery: for 10^4, 10^5 and 10^6 live keys, PASSES overwrite passes (at least 450,000 puts), then an engine
+#      restart (SIGKILL, then launch): time from launch
 #      to the port answering /health, the engine's RSS after recovery, the tables it read; compaction on and off.
-# Usage: bench/compaction/run.sh [SECONDS=300] [PASSES=3]   (installs wrk with apt when missing)
+# Usage: bench/compaction/run.sh [SECONDS=300] [PASSES=2]   (installs wrk with apt when missing; SKIP_SPACE=1 runs
+# only the recovery part)
 # Output: a markdown table on stdout; samples in bench/results/compaction-*.csv.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_RUN=${1:-300}
-PASSES=${2:-3}
+PASSES=${2:-2}
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 out=bench/results
 mkdir -p "$out"
 work=$(mktemp -d)
 pids=()
 cleanup() { for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done; pids=(); }
-trap 'cleanup; rm -rf "$work"' EXIT
+ENGINE_PID=
+trap 'cleanup; [ -n "$ENGINE_PID" ] && kill "$ENGINE_PID" 2>/dev/null; rm -rf "$work"' EXIT
 dotnet build -c Release -nologo -clp:ErrorsOnly Engula.Server/Engula.Server.csproj >/dev/null
 ENGULA=(dotnet Engula.Server/bin/Release/net10.0/engula.dll)
 export Logging__LogLevel__Default=Warning
@@ -35,12 +38,13 @@ start_engine() { # ratio
 }
 stop_engine() { kill -KILL "$ENGINE_PID" 2>/dev/null || true; wait "$ENGINE_PID" 2>/dev/null || true; }
 stored_bytes() { find "$1/storage" -path '*/DEFAULT/*' -type f -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print s+0}'; }
-live_bytes() { curl -fs "http://$A/metrics" | awk '/^engula_engine_live_bytes/ {print $2; exit}'; }
+live_bytes() { curl -fs "http://$A/metrics" | awk '/^engula_engine_live_bytes/ {v = $2} END {print v + 0}'; }
 rps() { awk '/Requests\/sec/ {printf "%.0f", $2}' "$1"; }
 
-echo "| compaction | puts/s | gets/s | stored MB at end | live MB | stored/live: mean of samples | max of samples |"
-echo "|---|---|---|---|---|---|---|"
+[ "${SKIP_SPACE:-}" = 1 ] || echo "| compaction | puts/s | gets/s | stored MB at end | live MB | stored/live: mean of samples | max of samples |"
+[ "${SKIP_SPACE:-}" = 1 ] || echo "|---|---|---|---|---|---|---|"
 for mode in on off; do
+  [ "${SKIP_SPACE:-}" = 1 ] && break
   ratio=1.5; [ "$mode" = off ] && ratio=0
   dir=$work/space-$mode; mkdir -p "$dir"
   start_peers "$dir"; start_engine "$ratio"; wait_http "http://$E/health"
@@ -61,26 +65,28 @@ for mode in on off; do
 done
 
 echo
-echo "| live keys | passes | compaction | stored MB | live MB | restart: launch → /health s | RSS after recovery MB |"
+echo "| live keys | puts | compaction | stored MB | live MB | restart: launch → /health s | RSS after recovery MB |"
 echo "|---|---|---|---|---|---|---|"
 for keys in 10000 100000 1000000; do
   for mode in on off; do
     ratio=1.5; [ "$mode" = off ] && ratio=0
     dir=$work/rec-$keys-$mode; mkdir -p "$dir"
     start_peers "$dir"; start_engine "$ratio"; wait_http "http://$E/health"
-    # PASSES passes over the keys: wrk runs until then (puts/s measured in the first 5 s).
+    # A long overwrite run: PASSES passes over the keys, and at least 450,000 puts (~56 MB written, a dozen flushes of
+    # the 4 MiB memtable) so that small key counts have a write history too. wrk runs until then (rate from 5 s).
+    puts=$(( keys * PASSES > 450000 ? keys * PASSES : 450000 ))
     wrk -t1 -c32 -d5s -s bench/compaction/overwrite.lua "http://$E" -- "$keys" > "$work/probe.txt"
     rate=$(rps "$work/probe.txt"); [ "${rate:-0}" -gt 0 ] || rate=1000
-    need=$(( keys * PASSES / rate + 1 ))
-    [ "$need" -gt 5 ] && wrk -t1 -c32 -d"$((need - 5))s" -s bench/compaction/overwrite.lua "http://$E" -- "$keys" >/dev/null
-    live=$(live_bytes)
+    need=$(( puts / rate + 1 ))
+    if [ "$need" -gt 5 ]; then wrk -t1 -c32 -d"$((need - 5))s" -s bench/compaction/overwrite.lua "http://$E" -- "$keys" >/dev/null; fi
+    live=$(( keys * 125 )) # every key holds a 100-byte value: 1 + 4 + 16 + 4 + 100 encoded bytes
     stop_engine
     started=$(date +%s.%N)
     start_engine "$ratio"; wait_http "http://$E/health"
     restart=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $started}")
     rss=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$ENGINE_PID/status")
-    printf '| %s | %s | %s | %.1f | %.1f | %s | %s |\n' "$keys" "$PASSES" "$mode" "$(echo "$(stored_bytes "$dir") / 1000000" | bc -l)" \
-      "$(echo "${live:-0} / 1000000" | bc -l)" "$restart" "$rss"
+    printf '| %s | %s | %s | %.1f | %.1f | %s | %s |\n' "$keys" "$puts" "$mode" "$(echo "$(stored_bytes "$dir") / 1000000" | bc -l)" \
+      "$(echo "$live / 1000000" | bc -l)" "$restart" "$rss"
     stop_engine; cleanup
     rm -rf "$dir"
   done

@@ -13,6 +13,13 @@ public sealed class CommandLineTests
     [InlineData("journal", "run", "127.0.0.1:1", "--mem", "--segment-size", "0")]
     [InlineData("no-such-command")]
     [InlineData("engine", "run", "127.0.0.1:99999")]
+    [InlineData("engine", "run", "127.0.0.1:1", "--kernel", "127.0.0.1:2", "--compaction-ratio", "1")]
+    [InlineData("engine", "run", "127.0.0.1:1", "--kernel", "127.0.0.1:2", "--compaction-ratio", "-2")]
+    [InlineData("engine", "run", "127.0.0.1:1", "--kernel", "127.0.0.1:2", "--compaction-ratio", "NaN")]
+    [InlineData("engine", "run", "127.0.0.1:1", "--kernel", "127.0.0.1:2", "--compaction-ratio", "lots")]
+    [InlineData("engine", "run", "127.0.0.1:1", "--kernel", "127.0.0.1:2", "--compaction-min-bytes", "-1")]
+    [InlineData("engine", "run", "127.0.0.1:1", "--kernel", "127.0.0.1:2", "--flush-threshold", "big")]
+    [InlineData("journal", "run", "127.0.0.1:1", "--mem", "--segment-size", "huge")]
     public async Task Usage_errors_exit_2_with_one_line_on_stderr(params string[] args)
     {
         var stdout = new StringWriter();
@@ -87,6 +94,8 @@ public sealed class CommandLineTests
     [InlineData("kernel", "run", "[::1]:24567", "--mem", "--journal", "dns:///journal:24570", "--storage", "srv:///_grpc._tcp.storage")]
     [InlineData("demo-engine", "run", "0.0.0.0:24568")]
     [InlineData("engine", "run", "localhost:24568", "--kernel", "kernel", "--admin", "127.0.0.1:25568")]
+    [InlineData("engine", "run", "localhost:24568", "--kernel", "kernel", "--compaction-ratio", "0", "--compaction-min-bytes", "0")]
+    [InlineData("engine", "run", "localhost:24568", "--kernel", "kernel", "--compaction-ratio", "2.5")]
     [InlineData("shim", "run", "--listen", "127.0.0.1:1", "--target", "dns:///journal:24570")]
     public void Original_and_new_forms_parse(params string[] args)
     {
