@@ -21,7 +21,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done; pids=(); }
 ENGINE_PID=
-trap 'cleanup; [ -n "$ENGINE_PID" ] && kill "$ENGINE_PID" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'cleanup; if [ -n "$ENGINE_PID" ]; then kill "$ENGINE_PID" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 dotnet build -c Release -nologo -clp:ErrorsOnly Engula.Server/Engula.Server.csproj >/dev/null
 ENGULA=(dotnet Engula.Server/bin/Release/net10.0/engula.dll)
 export Logging__LogLevel__Default=Warning
@@ -65,7 +65,7 @@ for mode in on off; do
 done
 
 echo
-echo "| live keys | puts | compaction | stored MB | live MB | restart: launch → /health s | RSS after recovery MB |"
+echo "| live keys | puts (at least) | compaction | stored MB | live MB | restart: launch → /health s | RSS after recovery MB |"
 echo "|---|---|---|---|---|---|---|"
 for keys in 10000 100000 1000000; do
   for mode in on off; do
