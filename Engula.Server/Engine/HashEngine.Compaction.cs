@@ -45,24 +45,12 @@ public sealed partial class HashEngine
     public long LiveBytes => Interlocked.Read(ref _liveBytes);
 
     /// <summary>The live bytes once <paramref name="entries"/> are merged into the read index.</summary>
-    private long LiveBytesAfter(List<WriteRecord> entries)
-    {
-        long live = LiveBytes;
-        foreach (var entry in entries)
-        {
-            if (_tables.TryGetValue(entry.Key, out var old))
-            {
-                live -= BinaryFormat.RecordSize(new WriteRecord(entry.Key, old));
-            }
+    private long LiveBytesAfter(List<WriteRecord> entries) => LiveBytes + entries.Sum(LiveDelta);
 
-            if (entry.Value is not null)
-            {
-                live += BinaryFormat.RecordSize(entry);
-            }
-        }
-
-        return live;
-    }
+    /// <summary>How merging one entry into the read index changes <see cref="LiveBytes"/> (a tombstone only removes).</summary>
+    private long LiveDelta(WriteRecord entry) =>
+        (entry.Value is null ? 0 : BinaryFormat.RecordSize(entry))
+        - (_tables.TryGetValue(entry.Key, out var old) ? BinaryFormat.RecordSize(new WriteRecord(entry.Key, old)) : 0);
 
     /// <summary>A flush that rewrites everything: the memtable and every table become one table.</summary>
     private async Task CompactingFlushAsync(Memtable memtable, List<WriteRecord> entries, long started, CancellationToken cancellationToken)

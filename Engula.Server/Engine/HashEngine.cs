@@ -15,10 +15,11 @@ using Grpc.Core;
 namespace Engula.Server.Engine;
 
 /// <summary>
-/// The hash engine (spec §4.4–4.5) with the original's defects fixed (spec §7 defect 10):
+/// The hash engine of Engula v0.2 (a journal stream for writes, tables in storage, the table list in the kernel), with
+/// these differences from the original's (README, "What is fixed relative to the original"):
 /// <list type="bullet">
 /// <item>writes are grouped into one journal event per batch (group commit) by a single writer loop, and a put is
-/// acknowledged only after that event is durable in the journal (CONTRACTS §2);</item>
+/// acknowledged only after that event is durable in the journal;</item>
 /// <item>recovery restores <c>last_object_number</c> and replays the journal by the events' own timestamps;</item>
 /// <item>tables carry checksums and are merged into one in-memory index, so a get never scans tables;</item>
 /// <item>background flush failures are retried, logged, and turn health NOT_SERVING until they succeed;</item>
@@ -196,22 +197,14 @@ public sealed partial class HashEngine : IAsyncDisposable
         long delta = 0;
         foreach (var entry in entries)
         {
+            delta += LiveDelta(entry);
             if (entry.Value is null)
             {
-                if (_tables.TryRemove(entry.Key, out var removed))
-                {
-                    delta -= BinaryFormat.RecordSize(new WriteRecord(entry.Key, removed));
-                }
+                _tables.TryRemove(entry.Key, out _);
             }
             else
             {
-                if (_tables.TryGetValue(entry.Key, out var old))
-                {
-                    delta -= BinaryFormat.RecordSize(new WriteRecord(entry.Key, old));
-                }
-
                 _tables[entry.Key] = entry.Value;
-                delta += BinaryFormat.RecordSize(entry);
             }
         }
 

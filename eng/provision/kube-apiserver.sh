@@ -53,24 +53,15 @@ exec 9>"$CACHE/.lock"
 flock 9
 
 # ---- apt packages -----------------------------------------------------------------------------------------
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-  log "needs root to run: $*"; exit 1; fi; }
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+# shellcheck source=lib/apt.sh
+. "$REPO/eng/provision/lib/apt.sh"
+mapfile -t missing < <(missing_packages "${APT_PACKAGES[@]}")
 # node/npm are needed only for validation; install Debian's when the machine has none at all.
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing apt packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  # Other jobs may hold the dpkg lock briefly; wait for it instead of failing.
-  APT_LOCK=(-o DPkg::Lock::Timeout=600)
-  if ! as_root apt-get "${APT_LOCK[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-    as_root apt-get "${APT_LOCK[@]}" update >/dev/null
-    as_root apt-get "${APT_LOCK[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  apt_install "${missing[@]}"
 fi
 
 # ---- kube-apiserver + kube-controller-manager -------------------------------------------------------------

@@ -22,13 +22,10 @@ PAUSE_SRC=$REPO/eng/kube/pause/pause.c
 PAUSE_KEY=$(sha256sum "$PAUSE_SRC" | cut -c1-16)
 
 log() { echo "kube-node.sh: $*" >&2; }
+# shellcheck source=lib/apt.sh
+. "$REPO/eng/provision/lib/apt.sh"
 
-packages_ok() {
-  local p
-  for p in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || return 1
-  done
-}
+packages_ok() { [ -z "$(missing_packages "${APT_PACKAGES[@]}")" ]; }
 pause_ok() { [ -s "$IMAGES/pause.tar" ] && [ "$(cat "$IMAGES/pause.key" 2>/dev/null)" = "$PAUSE_KEY" ]; }
 
 if packages_ok && pause_ok; then
@@ -39,20 +36,10 @@ mkdir -p "$CACHE"
 exec 9>"$CACHE/.node-lock"
 flock 9
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
-  log "needs root to run: $*"; exit 1; fi; }
 if ! packages_ok; then
-  missing=()
-  for p in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
+  mapfile -t missing < <(missing_packages "${APT_PACKAGES[@]}")
   log "installing apt packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  APT_LOCK=(-o DPkg::Lock::Timeout=600)
-  if ! as_root apt-get "${APT_LOCK[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-    as_root apt-get "${APT_LOCK[@]}" update >/dev/null
-    as_root apt-get "${APT_LOCK[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  apt_install "${missing[@]}"
   # None of these packages starts a daemon here (no systemd); if one did, the node's own containerd, dnsmasq and
   # registry would still use their private sockets, ports and state directories.
 fi

@@ -110,9 +110,9 @@ public sealed class FaultTests(KubeNode node)
                 state.SentSince.Add(value);
                 try
                 {
+                    // The address is read once and kept until a put fails: the pod may then have a new one.
                     ip ??= await Pods.IpAsync(node, sample.Namespace, sample.Pod("engine"), ct);
-                    using var response = await _http.GetAsync(new Uri($"http://{ip}:24568/put?key={key}&value={value}"), ct);
-                    if (response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync(ct) == "put success")
+                    if (await SendPutAsync(ip, key, value, ct))
                     {
                         state.Acknowledge(value);
                         Interlocked.Increment(ref _acknowledged);
@@ -131,6 +131,8 @@ public sealed class FaultTests(KubeNode node)
                 Interlocked.Increment(ref _failed);
                 try
                 {
+                    // Pacing, not synchronisation: a failed put (engine or journal away) is retried after 20 ms
+                    // instead of spinning.
                     await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
                 }
                 catch (OperationCanceledException)
@@ -140,14 +142,18 @@ public sealed class FaultTests(KubeNode node)
             }
         }
 
+        private async Task<bool> SendPutAsync(string ip, string key, string value, CancellationToken ct)
+        {
+            using var response = await _http.GetAsync(new Uri($"http://{ip}:{SampleCluster.EnginePort}/put?key={key}&value={value}"), ct);
+            return response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync(ct) == "put success";
+        }
+
         /// <summary>One put to the engine pod's current address; true when it was acknowledged.</summary>
         public async Task<bool> PutAsync(string key, string value, CancellationToken ct)
         {
             try
             {
-                string ip = await Pods.IpAsync(node, sample.Namespace, sample.Pod("engine"), ct);
-                using var response = await _http.GetAsync(new Uri($"http://{ip}:24568/put?key={key}&value={value}"), ct);
-                return response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync(ct) == "put success";
+                return await SendPutAsync(await Pods.IpAsync(node, sample.Namespace, sample.Pod("engine"), ct), key, value, ct);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or k8s.Autorest.HttpOperationException && !ct.IsCancellationRequested)
             {
@@ -158,7 +164,7 @@ public sealed class FaultTests(KubeNode node)
         public async Task<string?> GetAsync(string key, CancellationToken ct)
         {
             string ip = await Pods.IpAsync(node, sample.Namespace, sample.Pod("engine"), ct);
-            using var response = await _http.GetAsync(new Uri($"http://{ip}:24568/get?key={key}"), ct);
+            using var response = await _http.GetAsync(new Uri($"http://{ip}:{SampleCluster.EnginePort}/get?key={key}"), ct);
             return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(ct) : null;
         }
     }

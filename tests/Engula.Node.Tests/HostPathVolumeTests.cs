@@ -27,7 +27,7 @@ public sealed class HostPathVolumeTests(KubeNode node)
         await ApplyClusterAsync("hostpath-default", initContainer: false, ct);
         await Poll.UntilAsync("the journal to fail writing its hostPath volume", async token =>
         {
-            var pod = await TryReadPodAsync("hostpath-default", "hp-journal-0", token);
+            var pod = await Pods.TryReadAsync(node, "hostpath-default", "hp-journal-0", token);
             var terminated = pod?.Status?.ContainerStatuses?.SingleOrDefault()?.LastState?.Terminated ?? pod?.Status?.ContainerStatuses?.SingleOrDefault()?.State?.Terminated;
             return (terminated?.Message?.Contains("is denied", StringComparison.Ordinal) == true, Pods.Describe(pod) + " " + terminated?.Message);
         }, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(250), ct);
@@ -51,28 +51,16 @@ public sealed class HostPathVolumeTests(KubeNode node)
 
         var client = new InCluster(node, "hostpath-init");
         await client.StartAsync(ct);
-        Assert.Equal((200, "put success"), await client.GetAsync(cluster.EngineHost, 24568, "/put?key=hp&value=1", ct));
-        Assert.Equal((200, "1"), await client.GetAsync(cluster.EngineHost, 24568, "/get?key=hp", ct));
+        Assert.Equal((200, "put success"), await client.GetAsync(cluster.EngineHost, SampleCluster.EnginePort, "/put?key=hp&value=1", ct));
+        Assert.Equal((200, "1"), await client.GetAsync(cluster.EngineHost, SampleCluster.EnginePort, "/get?key=hp", ct));
 
         await Kubectl.RunAsync(node, ct, "delete", "namespace", "hostpath-default", "hostpath-init", "--wait=false");
-    }
-
-    private async Task<V1Pod?> TryReadPodAsync(string ns, string name, CancellationToken ct)
-    {
-        try
-        {
-            return await node.Client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct);
-        }
-        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
     }
 
     /// <summary>hostPath PVs on directories owned by root with mode 0750, behind a StorageClass of their own.</summary>
     private async Task CreateHostPathVolumesAsync(int count, CancellationToken ct)
     {
-        await IgnoreConflictAsync(() => node.Client.StorageV1.CreateStorageClassAsync(new V1StorageClass
+        await SampleCluster.IgnoreConflictAsync(() => node.Client.StorageV1.CreateStorageClassAsync(new V1StorageClass
         {
             Metadata = new V1ObjectMeta { Name = StorageClass },
             Provisioner = "kubernetes.io/no-provisioner",
@@ -83,7 +71,7 @@ public sealed class HostPathVolumeTests(KubeNode node)
             string dir = Path.Combine(node.StateDir!, "hostpath", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Directory.CreateDirectory(dir);
             File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
-            await IgnoreConflictAsync(() => node.Client.CoreV1.CreatePersistentVolumeAsync(new V1PersistentVolume
+            await SampleCluster.IgnoreConflictAsync(() => node.Client.CoreV1.CreatePersistentVolumeAsync(new V1PersistentVolume
             {
                 Metadata = new V1ObjectMeta { Name = $"hostpath-{i}" },
                 Spec = new V1PersistentVolumeSpec
@@ -129,16 +117,5 @@ public sealed class HostPathVolumeTests(KubeNode node)
         string file = Path.Combine(node.StateDir!, $"cluster-{ns}.yaml");
         await File.WriteAllTextAsync(file, yaml, ct);
         await Kubectl.RunAsync(node, ct, "apply", "-n", ns, "-f", file);
-    }
-
-    private static async Task IgnoreConflictAsync<T>(Func<Task<T>> create)
-    {
-        try
-        {
-            await create();
-        }
-        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
-        {
-        }
     }
 }

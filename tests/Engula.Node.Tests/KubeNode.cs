@@ -34,6 +34,12 @@ public sealed class KubeNode : KubeTestCluster
     /// <summary>The node's name (this machine's host name).</summary>
     public string NodeName { get; private set; } = "";
 
+    /// <summary>The pods' bridge, as start-kube-node.sh recorded it for its FORWARD guard.</summary>
+    public string Bridge { get; private set; } = "";
+
+    /// <summary>The node's address on that bridge: the only non-loopback address the API server listens on.</summary>
+    public string NodeAddress { get; private set; } = "";
+
     protected override async Task OnReadyAsync(IKubernetes client)
     {
         string dir = Path.Combine(RepositoryPaths.Root, ".artifacts", "image", "node");
@@ -41,6 +47,8 @@ public sealed class KubeNode : KubeTestCluster
         await LoadImageAsync(Path.Combine(dir, "engula.tar"), [SampleImage, "--mirror-only"]);
         await LoadImageAsync(Path.Combine(dir, "engula-operator.tar"), [OperatorImage]);
         NodeName = File.ReadAllText(Path.Combine(StateDir!, "node.name")).Trim();
+        Bridge = File.ReadAllText(Path.Combine(StateDir!, "iptables-guard")).Trim();
+        NodeAddress = ((k8s.Kubernetes)client).BaseUri.Host;
     }
 
     /// <summary>

@@ -12,9 +12,6 @@ namespace Engula.Node.Tests;
 [Collection(NodeCollection.Name)]
 public sealed partial class NetworkRuleTests(KubeNode node)
 {
-    private const string Bridge = "kn0";
-    private const string NodeAddress = "10.244.0.1";
-
     [Fact]
     public async Task A_pod_has_no_default_route_cannot_reach_beyond_the_bridge_and_resolves_nothing_outside_the_cluster()
     {
@@ -47,12 +44,12 @@ public sealed partial class NetworkRuleTests(KubeNode node)
         var forward = await ProcessRunner.RunAsync("iptables", ["-S", "FORWARD"], TimeSpan.FromSeconds(10), ct);
         var rules = forward.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("-A", StringComparison.Ordinal)).ToList();
         Assert.True(rules.Count >= 2, forward.StandardOutput);
-        Assert.Equal(new[] { $"-A FORWARD ! -i {Bridge} -o {Bridge} -j DROP", $"-A FORWARD -i {Bridge} ! -o {Bridge} -j DROP" }.Order(), rules.Take(2).Order());
+        Assert.Equal(new[] { $"-A FORWARD ! -i {node.Bridge} -o {node.Bridge} -j DROP", $"-A FORWARD -i {node.Bridge} ! -o {node.Bridge} -j DROP" }.Order(), rules.Take(2).Order());
 
         var nat = await ProcessRunner.RunAsync("iptables", ["-t", "nat", "-S"], TimeSpan.FromSeconds(10), ct);
         // The CNI bridge's ipMasq would add per-pod CNI-* chains to POSTROUTING; none, and no rule for pod sources there.
         var postrouting = nat.StandardOutput.Split('\n').Where(l => l.StartsWith("-A POSTROUTING", StringComparison.Ordinal)).ToList();
-        Assert.DoesNotContain(postrouting, l => l.Contains("CNI-", StringComparison.Ordinal) || l.Contains("-s 10.244.", StringComparison.Ordinal));
+        Assert.DoesNotContain(postrouting, l => l.Contains("CNI-", StringComparison.Ordinal) || l.Contains($"-s {PodPrefix}", StringComparison.Ordinal));
         Assert.DoesNotContain(nat.StandardOutput.Split('\n'), l => l.StartsWith("-N CNI-", StringComparison.Ordinal));
 
         // Every TCP/UDP listener of the node's own processes (by PID file) is on loopback or the bridge address.
@@ -71,7 +68,7 @@ public sealed partial class NetworkRuleTests(KubeNode node)
 
             string local = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
             string host = local[..local.LastIndexOf(':')].Trim('[', ']');
-            Assert.True(host is "127.0.0.1" or NodeAddress || host.StartsWith("127.", StringComparison.Ordinal) || host.EndsWith("%lo", StringComparison.Ordinal), $"a node process listens on {local}: {line}");
+            Assert.True(host == node.NodeAddress || host.StartsWith("127.", StringComparison.Ordinal) || host.EndsWith("%lo", StringComparison.Ordinal), $"a node process listens on {local}: {line}");
             checkedListeners++;
         }
 
@@ -82,6 +79,9 @@ public sealed partial class NetworkRuleTests(KubeNode node)
         var environ = File.ReadAllText($"/proc/{kubelet}/environ").Split('\0');
         Assert.Contains("AWS_EC2_METADATA_DISABLED=true", environ);
     }
+
+    /// <summary>The pod /24's prefix, e.g. <c>10.244.0.</c> (the node address is its first host).</summary>
+    private string PodPrefix => node.NodeAddress[..(node.NodeAddress.LastIndexOf('.') + 1)];
 
     [GeneratedRegex(@"pid=(\d+)")]
     private static partial Regex PidPattern();

@@ -61,8 +61,7 @@ public sealed class PublishedTests(KubeNode node)
     {
         get
         {
-            var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string dll = Path.Combine(RepositoryPaths.Root, "Engula.AppHost", "bin", tfm.Parent!.Name, tfm.Name, "Engula.AppHost.dll");
+            string dll = RepositoryPaths.AppHostDll;
             Assert.True(File.Exists(dll), $"{dll} is missing: build tests/Engula.Node.Tests (it references the AppHost)");
             return dll;
         }

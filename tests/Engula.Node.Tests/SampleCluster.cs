@@ -7,6 +7,9 @@ namespace Engula.Node.Tests;
 /// <summary>The four components of one Engula cluster in a namespace, by pod name, and what the tests do with them.</summary>
 internal sealed class SampleCluster(KubeNode node, string ns, string prefix)
 {
+    /// <summary>The engine's HTTP port in the sample and the published manifests: the builders' default.</summary>
+    public static readonly int EnginePort = Engula.Kubernetes.EngulaObjects.DefaultPort(Engula.Kubernetes.EngulaComponentKind.Engine);
+
     public string Namespace => ns;
 
     public string Pod(string component) => $"{prefix}{component}-0";
@@ -30,11 +33,15 @@ internal sealed class SampleCluster(KubeNode node, string ns, string prefix)
         return (sample, Stopwatch.GetElapsedTime(started), pods);
     }
 
-    public static async Task EnsureNamespaceAsync(KubeNode node, string ns, CancellationToken ct)
+    public static Task EnsureNamespaceAsync(KubeNode node, string ns, CancellationToken ct) =>
+        IgnoreConflictAsync(() => node.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: ct));
+
+    /// <summary>A create that may find its object already there (an earlier test of the run made it).</summary>
+    public static async Task IgnoreConflictAsync<T>(Func<Task<T>> create)
     {
         try
         {
-            await node.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = ns } }, cancellationToken: ct);
+            await create();
         }
         catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
         {

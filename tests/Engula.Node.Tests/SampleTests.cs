@@ -49,9 +49,9 @@ public sealed class SampleTests(KubeNode node)
         var run = await node.SampleAsync(ct);
 
         // The original README: curl http://cluster-sample-engine-0.cluster-sample-engine:24568/put?key=1&value=111
-        var put = await run.Client.GetAsync(run.Cluster.EngineHost, 24568, "/put?key=1&value=111", ct);
+        var put = await run.Client.GetAsync(run.Cluster.EngineHost, SampleCluster.EnginePort, "/put?key=1&value=111", ct);
         Assert.Equal((200, "put success"), put);
-        var get = await run.Client.GetAsync(run.Cluster.EngineHost, 24568, "/get?key=1", ct);
+        var get = await run.Client.GetAsync(run.Cluster.EngineHost, SampleCluster.EnginePort, "/get?key=1", ct);
         Assert.Equal((200, "111"), get);
 
         // The names the components find each other by resolve to the pods' own addresses.
@@ -69,7 +69,7 @@ public sealed class SampleTests(KubeNode node)
     {
         var ct = TestContext.Current.CancellationToken;
         var run = await node.SampleAsync(ct);
-        Assert.Equal((200, "put success"), await run.Client.GetAsync(run.Cluster.EngineHost, 24568, "/put?key=scaled&value=before", ct));
+        Assert.Equal((200, "put success"), await run.Client.GetAsync(run.Cluster.EngineHost, SampleCluster.EnginePort, "/put?key=scaled&value=before", ct));
 
         await Kubectl.RunAsync(node, ct, "scale", "-n", "t2", "engine/cluster-sample-engine", "--replicas=0");
         await Pods.WaitGoneAsync(node, "t2", "app.kubernetes.io/component=engine", TimeSpan.FromSeconds(120), ct);
@@ -79,7 +79,7 @@ public sealed class SampleTests(KubeNode node)
         // A new engine recovers from the journal: what was acknowledged before the scale-down is there.
         await Poll.UntilAsync("the scaled-up engine to answer by its name", async token =>
         {
-            var get = await run.Client.GetAsync(run.Cluster.EngineHost, 24568, "/get?key=scaled", token);
+            var get = await run.Client.GetAsync(run.Cluster.EngineHost, SampleCluster.EnginePort, "/get?key=scaled", token);
             return (get == (200, "before"), $"{get.Status} {get.Body}");
         }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500), ct);
     }

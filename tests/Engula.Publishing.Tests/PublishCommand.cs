@@ -17,10 +17,7 @@ internal static class PublishCommand
     {
         get
         {
-            // bin/<Configuration>/net10.0/ of this test project → the AppHost's bin/<Configuration>/net10.0/.
-            var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string configuration = tfm.Parent!.Name;
-            string dll = Path.Combine(RepositoryPaths.Root, "Engula.AppHost", "bin", configuration, tfm.Name, "Engula.AppHost.dll");
+            string dll = RepositoryPaths.AppHostDll;
             Assert.True(File.Exists(dll), $"{dll} is missing: build tests/Engula.Publishing.Tests (it references the AppHost)");
             return dll;
         }
