@@ -52,6 +52,7 @@ public sealed class ProbeJournalService(BackendState state, string backend) : Jo
         if (state.HoldMutations)
         {
             state.SignalApplied();
+            // Not a sleep: the call is held until the client cancels it or its deadline passes (that signal ends it).
             await Task.Delay(Timeout.Infinite, context.CancellationToken);
         }
 

@@ -30,6 +30,7 @@ internal static class Poll
                     return;
                 }
 
+                // The poll's pace between two reads of a state that offers no signal; bounded by the timeout above.
                 await Task.Delay(interval, bounded.Token);
             }
         }
