@@ -1,4 +1,4 @@
-// The local Engula cluster (CONTRACTS §3): one journal, storage, kernel and engine, each the built `engula`
+// The local Engula cluster: one journal, storage, kernel and engine, each the built `engula`
 // executable, on the original ports. Settings: the "Engula" section of appsettings.json (ports, Mode=File|Memory,
 // DataDirectory, ContainerImage), overridable on the command line, e.g. `dotnet run --project Engula.AppHost --
 // --Engula:Mode=Memory`. With ContainerImage set the components run from that image instead (docs/apphost.md).

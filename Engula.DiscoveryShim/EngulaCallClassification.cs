@@ -9,7 +9,7 @@ namespace Engula.DiscoveryShim;
 /// <c>MaxRetryBufferPerCallSize</c>), so no response byte has reached the caller when a retry starts. But
 /// UNAVAILABLE after the request was sent (connection reset while the server was working) means the server
 /// <em>may</em> have applied it: only methods whose repetition is harmless are retried. One retry layer per call:
-/// this service-config policy is the only one (no HTTP resilience handler under it, CONTRACTS §3).
+/// this service-config policy is the only one (no HTTP resilience handler under it: two layers would multiply attempts).
 /// <para>
 /// Retries alone do not bridge an outage longer than their back-off budget (about 1 s); callers that must ride
 /// out a restart also set WaitForReady and a deadline (<see cref="EngulaCallOptions.WaitForReady(TimeSpan, CancellationToken, Metadata?)"/>):
@@ -27,9 +27,9 @@ namespace Engula.DiscoveryShim;
 /// <item><term>storage UploadObject</term><description><b>no</b> — client-streaming; a replay re-creates the object (mem: ALREADY_EXISTS for a write that succeeded; file: truncates and rewrites), and replaying means buffering the whole upload</description></item>
 /// <item><term>storage DeleteObject</term><description>yes — like DeleteStream (NOT_FOUND)</description></item>
 /// <item><term>storage ReadObject</term><description>yes — read-only; retried only before the first chunk</description></item>
-/// <item><term>kernel ApplyUpdate</term><description><b>no</b> — the kernel assigns the sequence; a replay applies the update twice (objects added twice, spec §7.5)</description></item>
+/// <item><term>kernel ApplyUpdate</term><description><b>no</b> — the kernel assigns the sequence; a replay applies the update twice (objects added twice)</description></item>
 /// <item><term>kernel CurrentVersion</term><description>yes — read-only</description></item>
-/// <item><term>kernel VersionUpdates</term><description>yes — a live tail; retried only before the first update arrives, which is no different from the caller re-subscribing (it must reconcile with CurrentVersion either way, spec §7.4)</description></item>
+/// <item><term>kernel VersionUpdates</term><description>yes — a live tail; retried only before the first update arrives, which is no different from the caller re-subscribing (it must reconcile with CurrentVersion either way)</description></item>
 /// <item><term>kernel PlaceLookup</term><description>yes — read-only</description></item>
 /// <item><term>grpc.health.v1 Check, Watch</term><description>yes — read-only</description></item>
 /// <item><term>anything else</term><description><b>no</b> — unknown methods are not assumed idempotent (the sidecar forwards them without retry)</description></item>

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Engula.DiscoveryShim;
 
 /// <summary>
-/// Creates gRPC channels for Engula peers from any address form of CONTRACTS §3. Every channel runs on
+/// Creates gRPC channels for Engula peers from any address form of <see cref="PeerAddressKind"/>. Every channel runs on
 /// grpc-dotnet's balancer API with this library's resolver:
 /// <list type="table">
 /// <listheader><term>address</term><description>resolution and policy</description></listheader>
@@ -84,7 +84,7 @@ public sealed class EngulaChannelFactory
         return peer;
     }
 
-    /// <summary>Creates a channel for <paramref name="address"/> (any form of CONTRACTS §3). The channel connects
+    /// <summary>Creates a channel for <paramref name="address"/> (any form of <see cref="PeerAddressKind"/>). The channel connects
     /// lazily, so a peer that is not up yet is not an error here. Dispose the channel when done.</summary>
     public GrpcChannel CreateChannel(string address)
     {

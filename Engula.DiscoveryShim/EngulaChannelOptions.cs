@@ -39,7 +39,7 @@ public sealed class EngulaChannelOptions
     /// <summary>
     /// gRPC connection back-off cap (gRPC spec default 120 s). 500 ms: after an outage of any length the next
     /// attempt is at most 0.6 s away (cap + 20 % jitter), which keeps the time from "peer accepts again" to
-    /// "first successful call" under the 1 s target (issue 3); the sequence is 0.1, 0.16, 0.26, 0.41, 0.5, 0.5 … s.
+    /// "first successful call" under the project's 1 s target; the sequence is 0.1, 0.16, 0.26, 0.41, 0.5, 0.5 … s.
     /// The cost is two connect attempts a second per dead endpoint and channel, negligible for Engula's handful
     /// of peers. Measured with <c>dotnet bench/shim/bin/Release/net10.0/Engula.DiscoveryShim.Bench.dll recovery --trials 20</c>
     /// (SIGKILLed <c>engula journal</c> restarted on the same address, 2-core VM): from "port accepts" to the first
@@ -93,7 +93,7 @@ public sealed class EngulaChannelOptions
     /// <summary>Retry back-off growth factor.</summary>
     public double RetryBackoffMultiplier { get; set; } = 2;
 
-    /// <summary>Largest message a channel accepts; null = unlimited (spec §2.0: tonic has no limit and the original
+    /// <summary>Largest message a channel accepts; null = unlimited (the original Rust server, on tonic, has no limit and the original
     /// mem journal sends a whole stream in one message).</summary>
     public int? MaxReceiveMessageSize { get; set; }
 

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Engula.DiscoveryShim;
 
-/// <summary>A parsed peer address (CONTRACTS §3). <see cref="Original"/> is kept verbatim because the kernel
+/// <summary>A parsed peer address (the forms are those of <see cref="PeerAddressKind"/>). <see cref="Original"/> is kept verbatim because the kernel
 /// reports its peers to engines in the form it was given (<c>PlaceLookup</c>).</summary>
 public sealed record PeerAddress(PeerAddressKind Kind, string Host, int Port, string Original)
 {

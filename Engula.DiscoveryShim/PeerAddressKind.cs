@@ -1,6 +1,6 @@
 namespace Engula.DiscoveryShim;
 
-/// <summary>The address forms of CONTRACTS §3.</summary>
+/// <summary>The address forms every Engula peer address may take.</summary>
 public enum PeerAddressKind
 {
     /// <summary><c>host:port</c> or <c>http://host:port</c>: one endpoint, host names re-resolved on failure (an IP

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Engula.DiscoveryShim;
 
 /// <summary>
-/// Finds where a peer (<c>journal</c>, <c>storage</c>, <c>kernel</c>) lives, in the order CONTRACTS §3 fixes —
+/// Finds where a peer (<c>journal</c>, <c>storage</c>, <c>kernel</c>) lives, in a fixed order —
 /// first match wins:
 /// <list type="number">
 /// <item>the command-line flag (<c>--journal</c>, <c>--storage</c>, <c>--kernel</c>);</item>

@@ -10,11 +10,11 @@ namespace Aspire.Hosting;
 /// Builder methods for an Engula cluster: <c>AddEngulaJournal</c>, <c>AddEngulaStorage</c>,
 /// <c>AddEngulaKernel</c>, <c>AddEngulaEngine</c>, and the wiring between them (<c>WithJournal</c>,
 /// <c>WithStorage</c>, <c>WithKernel</c>): each sets <c>ENGULA_&lt;PEER&gt;</c> and the Aspire reference
-/// (<c>services__&lt;peer&gt;__grpc__0</c>, CONTRACTS §3) and waits for the peer to be healthy.
+/// (<c>services__&lt;peer&gt;__grpc__0</c>) and waits for the peer to be healthy.
 /// </summary>
 /// <remarks>
 /// Endpoints are proxied by default: DCP listens on the given port and the server listens on a port DCP
-/// allocates, passed as its listen argument. Measured here (recipe §7.1) this reached the first put sooner than
+/// allocates, passed as its listen argument. Measured on this project's 2-core machine, this reached the first put sooner than
 /// fixed unproxied ports, and the testing builder randomizes proxied ports so tests never collide with a running
 /// dev AppHost.
 /// </remarks>

@@ -1,6 +1,6 @@
 namespace Aspire.Hosting.ApplicationModel;
 
-/// <summary>Endpoint names fixed by CONTRACTS §3.</summary>
+/// <summary>Endpoint names every Engula component uses; peers and the publisher find each other by them.</summary>
 public static class EngulaEndpointNames
 {
     /// <summary>The h2c gRPC endpoint of journal, storage and kernel.</summary>

@@ -16,7 +16,7 @@ public sealed class EngulaKernelResource : EngulaDataResource
 
     internal override Engula.Kubernetes.EngulaComponentKind Kind => Engula.Kubernetes.EngulaComponentKind.Kernel;
 
-    // The kernel's --file names the manifest file, not a directory (CONTRACTS §1).
+    // The kernel's --file names the manifest file, not a directory.
     internal override IEnumerable<string> DataArguments(string directory) =>
         DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory + "/" + ManifestFileName];
 }

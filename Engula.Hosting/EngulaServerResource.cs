@@ -22,7 +22,7 @@ public abstract class EngulaServerResource : ExecutableResource, IResourceWithSe
     /// <summary>The component as the Kubernetes builders name it (default port, object shapes).</summary>
     internal abstract Engula.Kubernetes.EngulaComponentKind Kind { get; }
 
-    /// <summary>Name of the endpoint the component serves on: <c>grpc</c>, or <c>http</c> for the engine (CONTRACTS §3).</summary>
+    /// <summary>Name of the endpoint the component serves on: <c>grpc</c>, or <c>http</c> for the engine.</summary>
     public abstract string PrimaryEndpointName { get; }
 
     /// <summary>The endpoint clients dial.</summary>

@@ -176,7 +176,7 @@ internal static class ClusterResolver
                 throw Check.Error($"{field}.DataVolumePermissions", $"the engine keeps no data and has no volume to change: leave DataVolumePermissions at {DataVolumePermissions.FsGroup}");
             }
 
-            // The original accepted an engine volume and silently ignored it (spec §7 item 17); say so instead.
+            // The original accepted an engine volume and silently ignored it; say so instead.
             if (c.StorageSize is not null || c.StorageClassName is not null || c.StorageAccessModes is not null)
             {
                 throw Check.Error($"{field}.StorageSize", "the engine keeps no data and has no volume: leave StorageSize, StorageClassName and StorageAccessModes null");
@@ -215,7 +215,7 @@ internal static class ClusterResolver
             Check.EnvName($"{field}.Env", key);
             if (ReservedEnv.Contains(key))
             {
-                throw Check.Error($"{field}.Env", $"'{key}' is set by the builders (discovery, CONTRACTS §3) and cannot be overridden");
+                throw Check.Error($"{field}.Env", $"'{key}' is set by the builders (peer discovery) and cannot be overridden");
             }
 
             if (value is null)

@@ -85,7 +85,7 @@ internal static class ComponentBuilder
 
     private static V1Service Service(ResolvedCluster cluster, ResolvedComponent c, Dictionary<string, string> labels, Dictionary<string, string> selector)
     {
-        // Trap C (recipe): server-side apply of a ServicePort without `protocol` fails on 1.20 with a 500, so every
+        // Kubernetes 1.20's server-side apply answers 500 to a ServicePort without `protocol`, so every
         // port names TCP explicitly. targetPort refers to the container port by name so the two cannot drift.
         var ports = new List<V1ServicePort>
         {
@@ -107,7 +107,7 @@ internal static class ComponentBuilder
                 // the stable name <name>-<ordinal>.<name> of the original README.
                 ClusterIP = "None",
                 // Pods are in DNS before they are Ready: the kernel must reach the journal while both are still
-                // starting, and readiness of the kernel depends on reaching them (CONTRACTS §1).
+                // starting, and readiness of the kernel depends on reaching them.
                 PublishNotReadyAddresses = true,
                 Selector = new Dictionary<string, string>(selector, StringComparer.Ordinal),
                 Ports = ports,
@@ -188,9 +188,9 @@ internal static class ComponentBuilder
             ServiceAccountName = cluster.ServiceAccountName,
             AutomountServiceAccountToken = false,
             // Service links would inject <SERVICE>_PORT=tcp://… variables for every Service in the namespace; a
-            // Service named `kernel` would produce KERNEL_PORT. Engula's discovery is explicit (CONTRACTS §3).
+            // Service named `kernel` would produce KERNEL_PORT. Engula's discovery is explicit (ENGULA_* below).
             EnableServiceLinks = false,
-            // SIGTERM makes a component stop accepting, finish in-flight calls and flush (CONTRACTS §1); 60 s as
+            // SIGTERM makes a component stop accepting, finish in-flight calls and flush; 60 s as
             // the original, well above what a flush of a v0.2 memtable needs.
             TerminationGracePeriodSeconds = 60,
             SecurityContext = new V1PodSecurityContext
@@ -287,9 +287,9 @@ internal static class ComponentBuilder
     }
 
     /// <summary>
-    /// CONTRACTS §3: <c>ENGULA_*</c> peer addresses (first choice of our server) and the original env vars
+    /// Discovery: <c>ENGULA_*</c> peer addresses (first choice of our server) and the original env vars
     /// (<c>kubecluster</c>, <c>journalport</c>, <c>storageport</c>, <c>kernelport</c>, <c>POD_NAME</c>), always with the
-    /// peers' real ports — the original hard-coded the defaults (spec §7 item 17).
+    /// peers' real ports — the original hard-coded the defaults.
     /// </summary>
     private static List<V1EnvVar> Env(ResolvedCluster cluster, ResolvedComponent c)
     {
@@ -378,7 +378,7 @@ internal static class ComponentBuilder
         FailureThreshold = 120,
     };
 
-    /// <summary>Readiness on <c>/health</c>: ready when the component's own dependencies answer (CONTRACTS §1).</summary>
+    /// <summary>Readiness on <c>/health</c>: ready when the component's own dependencies answer.</summary>
     private static V1Probe ReadinessProbe(ResolvedComponent c) => new()
     {
         HttpGet = new V1HTTPGetAction { Path = "/health", Port = ProbePortName(c) },

@@ -39,7 +39,7 @@ public sealed class ComponentObjects
     public int? AdminPort { get; }
 
     /// <summary>
-    /// The in-cluster address peers use (CONTRACTS §3): <c>dns:///&lt;name&gt;:&lt;port&gt;</c>, every pod of the
+    /// The in-cluster address peers use: <c>dns:///&lt;name&gt;:&lt;port&gt;</c>, every pod of the
     /// headless Service, resolved in the pods' own namespace.
     /// </summary>
     public string Address => EngulaObjects.DnsAddress(Name, Port);

@@ -1,6 +1,6 @@
 namespace Engula.Kubernetes;
 
-/// <summary>The four Engula v0.2 components that run in Kubernetes (spec §1.1).</summary>
+/// <summary>The four Engula v0.2 components that run in Kubernetes: journal, storage, kernel and engine.</summary>
 /// <remarks>
 /// The declaration order is the bootstrap order (journal and storage first, then the kernel, then the engine);
 /// the builders emit objects in this order so that output is deterministic and reads top-down like a startup.

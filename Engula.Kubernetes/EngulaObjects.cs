@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Engula.Kubernetes;
 
 /// <summary>
-/// The builders: an <see cref="EngulaCluster"/> description → the Kubernetes objects that run it (CONTRACTS §3–4).
+/// The builders: an <see cref="EngulaCluster"/> description → the Kubernetes objects that run it (Engula.Kubernetes/README.md).
 /// Pure functions: no I/O, no API calls; the same input gives equal objects and byte-identical YAML. The
 /// publisher and the operator both call these, so this is the one place that decides how a component becomes
 /// Kubernetes objects. Invalid input throws <see cref="ArgumentException"/> whose <c>ParamName</c> and message
@@ -33,7 +33,7 @@ public static class EngulaObjects
     /// <summary>The executable inside the image.</summary>
     public const string Executable = "/bin/engula";
 
-    /// <summary>A component's admin port is its port plus this, unless set (CONTRACTS §4).</summary>
+    /// <summary>A component's admin port is its port plus this, unless set.</summary>
     public const int AdminPortOffset = 1000;
 
     /// <summary>Size of a data volume when none is given.</summary>
@@ -64,7 +64,7 @@ public static class EngulaObjects
         clusterName is null ? KindName(kind) : $"{clusterName}-{KindName(kind)}";
 
     /// <summary>
-    /// The container command (CONTRACTS §4), e.g. <c>/bin/engula journal run 0.0.0.0:24570 --file /data --admin 0.0.0.0:25570</c>.
+    /// The container command, e.g. <c>/bin/engula journal run 0.0.0.0:24570 --file /data --admin 0.0.0.0:25570</c>.
     /// Peers are not on the command line: they come from the <c>ENGULA_*</c> env.
     /// </summary>
     public static IReadOnlyList<string> Command(EngulaComponentKind kind, int port, int? adminPort)
@@ -114,7 +114,7 @@ public static class EngulaObjects
     public static V1ServiceAccount BuildServiceAccount(EngulaCluster cluster) =>
         ComponentBuilder.ServiceAccount(cluster, ClusterResolver.ResolveInstance(cluster));
 
-    /// <summary>A peer address of CONTRACTS §3 for a headless Service: <c>dns:///&lt;service&gt;:&lt;port&gt;</c>.</summary>
+    /// <summary>A peer address for a headless Service: <c>dns:///&lt;service&gt;:&lt;port&gt;</c>.</summary>
     public static string DnsAddress(string serviceName, int port) =>
         $"dns:///{serviceName}:{port.ToString(CultureInfo.InvariantCulture)}";
 }

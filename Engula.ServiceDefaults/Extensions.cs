@@ -36,7 +36,7 @@ public static class Extensions
 
         // Only HttpClients get the standard resilience handler. gRPC channels are built by
         // Engula.DiscoveryShim, which owns retries for them: stacking an HTTP resilience handler under
-        // gRPC retries would multiply attempts (CONTRACTS §3).
+        // gRPC retries would multiply attempts.
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             http.AddStandardResilienceHandler();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Engine benchmark (issue 2): throughput and p99 latency of durable put and get through the engine's HTTP API
+# Engine benchmark: throughput and p99 latency of durable put and get through the engine's HTTP API
 # (file mode, 32 concurrent clients, 16-byte keys, 100-byte values), side by side in the same run with
 #  (a) the ceiling: a bare Kestrel endpoint returning a constant, same machine and load generator (wrk);
 #  (b) Redis with --appendonly yes --appendfsync always, measured with redis-benchmark (SET and GET).

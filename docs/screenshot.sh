@@ -37,7 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A fixed browser token instead of the random one the AppHost prints (recipe: ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN).
+# A fixed browser token instead of the random one the AppHost prints: the dashboard reads
+# ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN.
 ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN="$token" \
   dotnet run --project Engula.AppHost --no-build -- "--Engula:DataDirectory=$work/data" >"$work/apphost.log" 2>&1 &
 runner=$!

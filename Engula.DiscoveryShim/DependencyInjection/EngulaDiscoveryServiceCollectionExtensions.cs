@@ -34,8 +34,8 @@ public static class EngulaDiscoveryServiceCollectionExtensions
 
     /// <summary>
     /// Registers <typeparamref name="TClient"/> (a generated client such as <c>Journal.JournalClient</c>) as a
-    /// singleton on the shared channel for <paramref name="address"/> (any form of CONTRACTS §3, logical names
-    /// included). Generated clients are thread-safe; the channel is created on first use.
+    /// singleton on the shared channel for <paramref name="address"/> (any form of
+    /// <see cref="PeerAddressKind"/>, logical names included). Generated clients are thread-safe; the channel is created on first use.
     /// </summary>
     public static IServiceCollection AddEngulaGrpcClient<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TClient>(
         this IServiceCollection services, string address)

@@ -10,7 +10,7 @@ namespace Engula.DiscoveryShim.Forwarding;
 /// <summary>Hosting helpers for <see cref="GrpcForwarder"/>: the sidecar is these two calls plus a Kestrel h2c listener.</summary>
 public static class GrpcForwarderExtensions
 {
-    /// <summary>Registers a <see cref="GrpcForwarder"/> for <paramref name="target"/> (any form of CONTRACTS §3) on a
+    /// <summary>Registers a <see cref="GrpcForwarder"/> for <paramref name="target"/> (any form of <see cref="PeerAddressKind"/>) on a
     /// shim channel, and its readiness check <c>target</c>. The target is validated here, at start-up. Options come
     /// from configuration section <c>Engula:Shim</c>, then <paramref name="configure"/>.</summary>
     public static IServiceCollection AddGrpcForwarder(this IServiceCollection services, string target, Action<GrpcForwarderOptions>? configure = null)

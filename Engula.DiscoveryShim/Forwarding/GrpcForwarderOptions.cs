@@ -18,7 +18,8 @@ public sealed class GrpcForwarderOptions
     public TimeSpan NoDeadlineReadyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Largest request message accepted (after decompression); larger ones fail with RESOURCE_EXHAUSTED.
-    /// Default: the largest .NET array, i.e. no Engula-specific limit (spec §2.0).</summary>
+    /// Default: the largest .NET array, i.e. no Engula-specific limit (the original
+    /// has none, and its mem journal sends a whole stream in one message).</summary>
     public int MaxMessageSize { get; set; } = Array.MaxLength;
 
     /// <summary>Reads the options from section <see cref="ConfigurationSection"/>; missing keys keep their defaults.</summary>

@@ -6,7 +6,7 @@ namespace Engula.Hosting.Health;
 
 /// <summary>
 /// Asks the component's <c>grpc.health.v1.Health</c> service (overall status, service name "") and reports
-/// Healthy on SERVING. The kernel answers NOT_SERVING until its journal and storage answer (CONTRACTS §1).
+/// Healthy on SERVING. The kernel answers NOT_SERVING until its journal and storage answer.
 /// Each probe uses a new channel with a connect timeout: a long-lived channel would sit in its reconnect
 /// back-off after the component restarts and report a restarted server as down for seconds.
 /// </summary>

@@ -7,7 +7,7 @@ namespace Engula.Hosting.Health;
 /// A health check that keeps probing for a short window before it reports anything but Healthy.
 /// Aspire re-checks an unhealthy resource after 1 s, then 2 s, 3 s …, and a resource that <c>WaitFor</c>s it
 /// starts only after a Healthy report; a component that needs a few hundred milliseconds more would otherwise
-/// cost its dependents a whole back-off step per level (recipe §7.1: ~3.2 s per WaitFor level). Polling here
+/// cost its dependents a whole back-off step per level (measured: ~3.2 s per WaitFor level). Polling here
 /// reports Healthy within one step of the component becoming ready.
 /// </summary>
 internal abstract class PollingHealthCheck : IHealthCheck

@@ -1,4 +1,4 @@
-#pragma warning disable ASPIREPIPELINES001 // The pipeline API is experimental in Aspire 13.6 (recipe §4).
+#pragma warning disable ASPIREPIPELINES001 // The pipeline API is experimental in Aspire 13.6.
 #pragma warning disable ASPIREPIPELINES004 // IPipelineOutputService, likewise.
 
 using System.Diagnostics;

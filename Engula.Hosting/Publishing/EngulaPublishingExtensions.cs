@@ -1,4 +1,4 @@
-#pragma warning disable ASPIREPIPELINES001 // The pipeline API is experimental in Aspire 13.6 (recipe §4).
+#pragma warning disable ASPIREPIPELINES001 // The pipeline API is experimental in Aspire 13.6.
 
 using Aspire.Hosting.Pipelines;
 using Engula.Hosting.Publishing;
@@ -14,7 +14,7 @@ public static partial class EngulaPublishingExtensions
     /// Adds the <c>engula-kubernetes</c> pipeline step, which <c>--operation publish --step publish</c> runs: it writes
     /// the Kubernetes manifests of the app model's Engula resources to <c>--output-path</c>. Calling it twice adds
     /// one step. A failing step sets the process exit code to 1, because <c>dotnet run -- --operation publish</c>
-    /// otherwise exits 0 after a failed step (recipe §4).
+    /// otherwise exits 0 after a failed step (Aspire 13.6).
     /// </summary>
     public static IDistributedApplicationBuilder AddEngulaKubernetesPublisher(this IDistributedApplicationBuilder builder)
     {

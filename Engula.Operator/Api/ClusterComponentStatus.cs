@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Engula.Operator.Api;
 
-/// <summary>One component as the Cluster's status shows it: what it actually runs (CONTRACTS §5).</summary>
+/// <summary>One component as the Cluster's status shows it: what it actually runs.</summary>
 public sealed class ClusterComponentStatus
 {
     [JsonPropertyName("name")]

@@ -5,7 +5,7 @@ using Engula.Kubernetes;
 
 namespace Engula.Operator.Api;
 
-/// <summary>Spec of a Journal, Storage, Kernel or Engine, and of a Cluster's sections (spec §5.2).</summary>
+/// <summary>Spec of a Journal, Storage, Kernel or Engine, and of a Cluster's sections (the original operator's fields).</summary>
 public sealed class ComponentSpec
 {
     [JsonPropertyName("replicas")]

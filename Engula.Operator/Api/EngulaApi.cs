@@ -1,16 +1,17 @@
 namespace Engula.Operator.Api;
 
-/// <summary>The API group, version and kinds of the operator's custom resources (the original's, spec §5.1).</summary>
+/// <summary>The API group, version and kinds of the operator's custom resources (the original operator's).</summary>
 public static class EngulaApi
 {
     public const string Group = "cluster.engula.io";
     public const string Version = "v1alpha1";
     public const string ApiVersion = Group + "/" + Version;
 
-    /// <summary>Field manager of spec applies (CONTRACTS §5).</summary>
+    /// <summary>Field manager of spec applies.</summary>
     public const string FieldManager = "engula-operator";
 
-    /// <summary>Field manager of status applies: a separate one, or 1.20 flips ownership on every apply (recipe trap B).</summary>
+    /// <summary>Field manager of status applies: a separate one, or Kubernetes 1.20 flips field ownership between
+    /// spec and status on every apply.</summary>
     public const string StatusFieldManager = "engula-operator-status";
 
     /// <summary>The <c>app.kubernetes.io/managed-by</c> value of everything the operator creates.</summary>
@@ -19,7 +20,7 @@ public static class EngulaApi
     /// <summary>
     /// On a component resource: the Cluster's <c>spec.&lt;component&gt;.replicas</c> that was last applied to it. The
     /// Cluster's value is applied again only when it differs from this, so a <c>kubectl scale</c> on the component
-    /// resource stays in force until the Cluster's field changes (CONTRACTS §5: the last change wins).
+    /// resource stays in force until the Cluster's field changes: the last change wins.
     /// </summary>
     public const string ClusterReplicasAnnotation = "cluster.engula.io/cluster-replicas";
 

@@ -52,7 +52,7 @@ public static class ResourceKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>The original's default ports (spec §5.2), Background 24571.</summary>
+    /// <summary>The original operator's default ports, Background 24571.</summary>
     public static int DefaultPort(this ResourceKind kind) => kind switch
     {
         ResourceKind.Background => 24571,

@@ -6,7 +6,7 @@ namespace Engula.Operator.Manifests;
 
 /// <summary>
 /// The six CustomResourceDefinitions, from the types in <see cref="Api"/>. Names, group, version and plurals are the
-/// original's (spec §5.1); the schemas are structural, with defaults and plain OpenAPI validation (no CEL: 1.20).
+/// original operator's; the schemas are structural, with defaults and plain OpenAPI validation (no CEL: 1.20).
 /// </summary>
 public static class CrdBuilder
 {

@@ -145,7 +145,7 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
             : null;
 
     /// <summary>
-    /// The component resource for one section. Replicas follow CONTRACTS §5: the Cluster's value is applied when the
+    /// The component resource for one section. Replicas: the Cluster's value is applied when the
     /// component is created and whenever the Cluster's value changes (remembered in an annotation); otherwise the
     /// component keeps its own (e.g. from <c>kubectl scale</c>). The last change wins.
     /// </summary>

@@ -13,7 +13,7 @@ namespace Engula.Operator.Reconcilers;
 /// StatefulSet, PodDisruptionBudget and NetworkPolicy, built by <see cref="EngulaObjects"/> (the publisher's
 /// builders), applied only when the live object differs, and the status with Ready/Progressing/Degraded.
 /// Bootstrap order: a kernel's workload is created once its journal and storage are Ready, an engine's once its
-/// kernel is. Refusals (CONTRACTS §5) leave the workload as it is and say why in Degraded.
+/// kernel is. Refusals (changes the operator will not make, see deploy/operator/README.md) leave the workload as it is and say why in Degraded.
 /// </summary>
 internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, ApiCapabilities capabilities, TimeProvider time, ILogger logger)
 {

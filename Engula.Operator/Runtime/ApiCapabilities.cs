@@ -5,7 +5,7 @@ namespace Engula.Operator.Runtime;
 
 /// <summary>
 /// Which optional APIs the server offers, found once at start from discovery. The operator skips objects of a
-/// missing kind (with an Event and a condition reason) instead of failing (CONTRACTS §5).
+/// missing kind (with an Event and a condition reason) instead of failing.
 /// </summary>
 public sealed record ApiCapabilities(string? PodDisruptionBudgetVersion, bool NetworkPolicies)
 {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Engula.Operator.Runtime;
 
 // WatchAsync over a list call is marked obsolete in 21.0.8, but it is the form whose 410 and bookmark behaviour
-// was verified against the 1.20 test server (recipe §3), and it works alike for built-in and custom kinds.
+// was verified against the Kubernetes 1.20 test server, and it works alike for built-in and custom kinds.
 #pragma warning disable CS0618
 
 /// <summary>

@@ -8,7 +8,7 @@ namespace Engula.Operator.Runtime;
 
 /// <summary>
 /// A list-then-watch cache of one kind of object. Lists, then watches from the list's resourceVersion with
-/// bookmarks and a server-side timeout (1.20 sends a bookmark only shortly before the timeout, recipe §3), resumes
+/// bookmarks and a server-side timeout (1.20 sends a bookmark only shortly before the timeout), resumes
 /// each watch from the last resourceVersion it saw, and lists again when the server answers 410 Gone. On this
 /// client a 410 arrives only through the watch's onError callback (never as an exception), so onError is always
 /// passed. Handlers run on the informer's loop: they must be quick (they enqueue keys).

@@ -5,8 +5,8 @@ namespace Engula.Operator.Runtime;
 
 /// <summary>
 /// "Is what we would apply already there?" — the compare before a server-side apply that keeps a steady cluster at
-/// zero writes (CONTRACTS §5; on 1.20 an identical StatefulSet apply is not a no-op after a controller status write,
-/// recipe trap A). Every value in the desired object must equal the live one; the server may add fields (defaults,
+/// zero writes (on Kubernetes 1.20 an identical StatefulSet apply is not a no-op after a controller status
+/// write). Every value in the desired object must equal the live one; the server may add fields (defaults,
 /// status, other managers' fields). Lists must have the same length and match item by item. An empty object or list
 /// in the desired object matches an absent one (the server drops empty values).
 /// </summary>

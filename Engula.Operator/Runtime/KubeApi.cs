@@ -42,7 +42,8 @@ public sealed class KubeApi(k8s.Kubernetes client, OperatorMetrics metrics, stri
         }
     }
 
-    /// <summary>Applies only the status (a separate field manager, recipe trap B).</summary>
+    /// <summary>Applies only the status (a separate field manager: with one, Kubernetes 1.20 flips
+    /// field ownership on every apply).</summary>
     public async Task ApplyStatusAsync(ResourceKind kind, string ns, string name, object status, CancellationToken ct)
     {
         metrics.Wrote(kind.Plural() + "/status");

@@ -13,7 +13,7 @@ namespace Engula.Operator.Schema;
 /// <see cref="RangeAttribute"/>, <see cref="MinLengthAttribute"/>, <see cref="AllowedValuesAttribute"/>), defaults from
 /// <see cref="DefaultValueAttribute"/>, descriptions from <see cref="DescriptionAttribute"/>, and the Kubernetes
 /// extensions from the attributes in this namespace. Only plain OpenAPI constraints: the 1.20 test server drops CEL
-/// rules silently (recipe §6), so a constraint that needs CEL is checked by the reconciler instead.
+/// rules silently, so a constraint that needs CEL is checked by the reconciler instead.
 /// </summary>
 public static class SchemaGenerator
 {

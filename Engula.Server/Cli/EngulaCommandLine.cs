@@ -10,7 +10,7 @@ using Engula.Server.Storage;
 namespace Engula.Server.Cli;
 
 /// <summary>
-/// The <c>engula</c> command line (CONTRACTS §1): the v0.2 grammar, the original operator's <c>--kube</c> and
+/// The <c>engula</c> command line (README.md): the v0.2 grammar, the original operator's <c>--kube</c> and
 /// <c>demo-engine</c> forms, <c>engine run</c>, <c>shim run</c>, <c>health</c> and <c>--version</c>. Options may come
 /// before or after the <c>--mem</c>/<c>--file</c> mode. A usage error exits 2 with one line on stderr.
 /// </summary>
@@ -252,7 +252,7 @@ public static class EngulaCommandLine
     private static Command ShimRun()
     {
         var listen = new Option<string>("--listen") { Description = "loopback address to accept h2c gRPC on", Required = true };
-        var target = new Option<string>("--target") { Description = "peer address to forward to (any form of CONTRACTS §3)", Required = true };
+        var target = new Option<string>("--target") { Description = "peer address to forward to (host:port, dns:///host:port, srv:///name or a logical name)", Required = true };
         var admin = AdminOption();
         var run = new Command("run", "run the DiscoveryShim sidecar: an h2c gRPC forwarding proxy") { listen, target, admin };
         run.Validators.Add(r =>
@@ -278,7 +278,7 @@ public static class EngulaCommandLine
 
     private static Command HealthCommand()
     {
-        var addr = new Argument<string>("ADDR") { Description = "address of a gRPC server (any form of CONTRACTS §3)" };
+        var addr = new Argument<string>("ADDR") { Description = "address of a gRPC server (host:port, dns:///host:port, srv:///name or a logical name)" };
         var timeout = new Option<double>("--timeout") { Description = "seconds to wait for an answer", DefaultValueFactory = _ => 5 };
         var command = new Command("health", "exit 0 if the grpc.health.v1 service at ADDR reports SERVING") { addr, timeout };
         command.Validators.Add(r =>

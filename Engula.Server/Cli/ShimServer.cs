@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Engula.Server.Cli;
 
 /// <summary>
-/// Builds the DiscoveryShim sidecar process (<c>engula shim run --listen ADDR --target PEER [--admin ADDR]</c>,
-/// CONTRACTS §1): an h2c listener on ADDR whose every gRPC call is forwarded by
+/// Builds the DiscoveryShim sidecar process (<c>engula shim run --listen ADDR --target PEER [--admin ADDR]</c>):
+/// an h2c listener on ADDR whose every gRPC call is forwarded by
 /// <see cref="GrpcForwarder"/> to the backends of PEER, found and followed like any shim channel (discovery
 /// settings from configuration section <c>Engula:Discovery</c>). <c>/health</c> reports whether a backend is
 /// ready, <c>/alive</c> that the process runs, <c>/metrics</c> the <c>Engula.DiscoveryShim</c> meter among others.

@@ -1,6 +1,6 @@
 namespace Engula.Server.Engine;
 
-/// <summary>Byte-wise equality, hashing and ordering for keys (tables are sorted byte-wise, spec §4.4.2).</summary>
+/// <summary>Byte-wise equality, hashing and ordering for keys (tables are sorted byte-wise).</summary>
 public sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IComparer<byte[]>
 {
     public static ByteArrayComparer Instance { get; } = new();

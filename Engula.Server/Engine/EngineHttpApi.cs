@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Engula.Server.Engine;
 
-/// <summary>The engine's HTTP/1.1 API (CONTRACTS §2): the original's <c>GET /put</c> and <c>GET /get</c>
+/// <summary>The engine's HTTP/1.1 API (README.md, "The engine's HTTP API"): the original's <c>GET /put</c> and <c>GET /get</c>
 /// (<see cref="OriginalApiMiddleware"/>), plus the <c>/kv/{key}</c> endpoints.</summary>
 public static class EngineHttpApi
 {

@@ -6,10 +6,10 @@ public sealed class EngineOptions
     public const int DefaultMaxValueBytes = 1024 * 1024;
     public const int MaxKeyBytes = 1024;
 
-    /// <summary>Memtable size that triggers a flush. The original's 4 KiB flushed every few puts (spec §7 defect 10).</summary>
+    /// <summary>Memtable size that triggers a flush. The original's 4 KiB flushed every few puts.</summary>
     public const long DefaultFlushThreshold = 4L * 1024 * 1024;
 
-    /// <summary><c>--kernel</c>; when null the kernel is found from configuration (CONTRACTS §3).</summary>
+    /// <summary><c>--kernel</c>; when null the kernel is found from configuration (<see cref="Engula.DiscoveryShim.PeerLocator"/>).</summary>
     public string? KernelFlag { get; init; }
 
     public int MaxValueBytes { get; init; } = DefaultMaxValueBytes;

@@ -2,7 +2,7 @@ namespace Engula.Server.Engine;
 
 /// <summary>
 /// Recovers the engine before the web server starts listening (WebApplication starts hosted services before
-/// Kestrel), so the port opens only when every acknowledged write is readable (CONTRACTS §2). A stop while it still
+/// Kestrel), so the port opens only when every acknowledged write is readable. A stop while it still
 /// waits for the kernel ends the start with an <see cref="OperationCanceledException"/> (from
 /// <see cref="DiscoveryShim.DependencyWait"/>), which the command line treats as a clean stop.
 /// </summary>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Engine;
 
-/// <summary>Builds the engine process: the hash engine behind the HTTP/1.1 API of CONTRACTS §2.</summary>
+/// <summary>Builds the engine process: the hash engine behind its HTTP/1.1 API.</summary>
 public static class EngineServer
 {
     public static WebApplication Build(ServerOptions server, EngineOptions options)

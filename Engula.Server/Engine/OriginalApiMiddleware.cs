@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Engula.Server.Engine;
 
 /// <summary>
-/// Serves the original v0.2 API, <c>GET /put?key=K&amp;value=V</c> and <c>GET /get?key=K</c> (CONTRACTS §2), ahead of
+/// Serves the original v0.2 API, <c>GET /put?key=K&amp;value=V</c> and <c>GET /get?key=K</c>, ahead of
 /// the endpoints. These two routes carry nearly all of the engine's traffic (the original clients and the benchmark
 /// use them), and answering them here skips an endpoint's per-request service scope, parameter binding and result
 /// objects. On the 2-core benchmark machine the engine's CPU work between the journal's acknowledgement and the next

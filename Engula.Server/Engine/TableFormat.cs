@@ -6,8 +6,8 @@ namespace Engula.Server.Engine;
 
 /// <summary>
 /// A table (one storage object): <c>"ENGTBL01" · records in ascending key order · count u32 · crc32 u32 · "ENGTEND1"</c>.
-/// The CRC-32 covers every byte before it, so a truncated or altered table is refused (spec §7 defect 10: the
-/// original silently accepted a truncated tail).
+/// The CRC-32 covers every byte before it, so a truncated or altered table is refused (the
+/// original engine silently accepted a truncated tail).
 /// </summary>
 public static class TableFormat
 {

@@ -7,7 +7,7 @@ namespace Engula.Server.Engine;
 /// <summary>
 /// The engine's WAL event (the <c>data</c> of one journal event in stream <c>DEFAULT</c>): one group commit.
 /// Layout: <c>format u8 (1) · count u32 · count records · crc32 u32</c> (CRC-32 of everything before it).
-/// The format is the engine's own (CONTRACTS §2): the journal stores it as opaque bytes.
+/// The format is the engine's own: the journal stores it as opaque bytes.
 /// </summary>
 public static class WalCodec
 {

@@ -6,7 +6,7 @@ namespace Engula.Server.Hosting;
 /// <summary>
 /// The web host every component runs in: Kestrel on the component's address (h2c for gRPC components,
 /// HTTP/1.1 for the engine), the optional admin listener, service defaults, unlimited gRPC message sizes
-/// (spec §2.0: tonic has no limit and the original mem journal sends whole streams in one message) and
+/// (the original Rust server, on tonic, has no limit and the original mem journal sends whole streams in one message) and
 /// the <c>grpc.health.v1</c> service.
 /// </summary>
 public static class EngulaWebHost

@@ -4,8 +4,8 @@ using System.Net;
 
 namespace Engula.Server.Hosting;
 
-/// <summary>A listen address: <c>host:port</c>, <c>[v6]:port</c> or <c>0.0.0.0:port</c> (CONTRACTS §1).
-/// Host names are allowed (spec §7 defect 2) and bound to every address they resolve to.</summary>
+/// <summary>A listen address: <c>host:port</c>, <c>[v6]:port</c> or <c>0.0.0.0:port</c>.
+/// Host names are allowed (the original took only IP literals) and bound to every address they resolve to.</summary>
 public sealed record ListenAddress(string Host, int Port)
 {
     public static ListenAddress Parse(string text) =>

@@ -4,7 +4,7 @@ using Grpc.Core.Interceptors;
 namespace Engula.Server.Hosting;
 
 /// <summary>
-/// Turns every failure of a component's call into a status (spec §3.1): the component's own exceptions into their
+/// Turns every failure of a component's call into a gRPC status: the component's own exceptions into their
 /// codes (<see cref="MapKnown"/>), I/O errors into UNKNOWN (as the original did for Io) with the OS message, a cancelled
 /// call into CANCELLED, and anything unexpected into INTERNAL with its message and an error log — so a bad request never
 /// takes the process down and never hides behind grpc-dotnet's bare "Exception was thrown by handler".

@@ -8,7 +8,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Engula.Server.Journal;
 
 /// <summary>
-/// One stream of the file journal, kept open for the life of the process (spec §7 defect 7: the original re-opened and
+/// One stream of the file journal, kept open for the life of the process (the original re-opened and
 /// re-scanned the stream on every RPC). Appends are queued under a lock and made durable by a single writer loop per
 /// stream: it writes every queued record with one pwritev and acknowledges them all after one fsync (group commit), so
 /// bytes of concurrent appends never interleave and many appends share one fsync. Format: <see cref="SegmentFormat"/>.

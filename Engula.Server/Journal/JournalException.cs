@@ -3,7 +3,7 @@ using Grpc.Core;
 namespace Engula.Server.Journal;
 
 /// <summary>
-/// A journal failure that maps to one gRPC status (spec §3.1). The store raises it; the status interceptor turns it
+/// A journal failure that maps to one gRPC status. The store raises it; the status interceptor turns it
 /// into the call's status, so the stores never depend on how a call is answered.
 /// </summary>
 public sealed class JournalException : Exception

@@ -5,7 +5,7 @@ namespace Engula.Server.Journal;
 
 /// <summary>
 /// Stream names are opaque to the protocol, but the file journal uses them as directory names, so every mode rejects
-/// the names that would escape or alias a directory (spec §7 defect 9: the original joined them onto paths unchecked).
+/// the names that would escape or alias a directory (the original joined them onto paths unchecked).
 /// Both modes apply the same rule so a client sees the same answer from <c>--mem</c> and <c>--file</c>.
 /// </summary>
 internal static class JournalNames

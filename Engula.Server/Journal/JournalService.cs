@@ -5,7 +5,7 @@ using JournalGrpc = Engula.Protocol.Journal.Journal;
 namespace Engula.Server.Journal;
 
 /// <summary>
-/// <c>engula.journal.v1.Journal</c> (spec §2.1, §3.2) over <see cref="IJournalStore"/>. Failures are exceptions that
+/// <c>engula.journal.v1.Journal</c> (journal.proto) over <see cref="IJournalStore"/>. Failures are exceptions that
 /// <see cref="JournalStatusInterceptor"/> turns into statuses.
 /// </summary>
 internal sealed class JournalService(IJournalStore store, JournalMetrics metrics) : JournalGrpc.JournalBase

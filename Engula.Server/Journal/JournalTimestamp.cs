@@ -4,7 +4,7 @@ using Grpc.Core;
 
 namespace Engula.Server.Journal;
 
-/// <summary>Journal timestamps on the wire: exactly 8 bytes, u64 big-endian (spec §2.5).</summary>
+/// <summary>Journal timestamps on the wire: exactly 8 bytes, u64 big-endian, as the original.</summary>
 internal static class JournalTimestamp
 {
     public const int Size = 8;

@@ -4,7 +4,8 @@ namespace Engula.Server.Journal;
 
 /// <summary>
 /// One stream of the mem journal: events in timestamp order behind a lock. The last timestamp is remembered apart from
-/// the events, so it stays increasing after everything was released (spec §7 defect 8).
+/// the events, so it stays increasing after everything was released (the
+/// original's did not; see README.md, "What is fixed relative to the original").
 /// </summary>
 internal sealed class MemJournalStream(string name)
 {

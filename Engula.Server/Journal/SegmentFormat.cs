@@ -5,7 +5,7 @@ namespace Engula.Server.Journal;
 
 /// <summary>
 /// On-disk format of the file journal (<c>engula journal run … --file ROOT</c>). It replaces the original's
-/// (spec §4.1) and fixes spec §7 defect 7: checksummed records, fsync before acknowledging, atomic seals,
+/// (unchecksummed, not fsynced) with: checksummed records, fsync before acknowledging, atomic seals,
 /// numbered segment names, and a torn tail repaired at start-up instead of making the stream unusable.
 /// <code>
 /// ROOT/streams/&lt;stream&gt;/               one directory per stream (name validated: no '/', '\', NUL, '.', '..')

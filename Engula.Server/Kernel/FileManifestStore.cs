@@ -8,7 +8,7 @@ using Google.Protobuf;
 namespace Engula.Server.Kernel;
 
 /// <summary>
-/// <c>--file FILE</c>: the manifest is one file replaced atomically on every update (spec §7 defect 6): the new
+/// <c>--file FILE</c>: the manifest is one file replaced atomically on every update (the original's was not): the new
 /// content goes to <c>FILE.tmp</c>, is fsynced, renamed over <c>FILE</c>, and the directory is fsynced so the rename
 /// itself survives a crash. A crash at any point leaves either the old or the new manifest, never a torn one.
 /// </summary>

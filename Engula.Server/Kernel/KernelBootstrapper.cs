@@ -8,7 +8,7 @@ namespace Engula.Server.Kernel;
 
 /// <summary>
 /// Creates stream <c>DEFAULT</c> in the journal and bucket <c>DEFAULT</c> in storage, waiting with back-off until both
-/// answer — in any start order — instead of exiting (spec §7 defect 1). Until then the kernel is NOT_SERVING.
+/// answer — in any start order — instead of exiting, as the original did. Until then the kernel is NOT_SERVING.
 /// </summary>
 public sealed partial class KernelBootstrapper(KernelPeers peers, ComponentReadiness readiness, ILogger<KernelBootstrapper> logger) : BackgroundService
 {

@@ -3,8 +3,9 @@ using Grpc.Core;
 
 namespace Engula.Server.Kernel;
 
-/// <summary><c>engula.kernel.v1.Kernel</c> (spec §3.4) with the replaying <c>VersionUpdates</c> and an
-/// <c>ApplyUpdate</c> that succeeds whether or not anyone subscribes (spec §7 defects 4 and 5).</summary>
+/// <summary><c>engula.kernel.v1.Kernel</c> (kernel.proto) with the replaying <c>VersionUpdates</c> and an
+/// <c>ApplyUpdate</c> that succeeds whether or not anyone subscribes (the original
+/// lost updates between CurrentVersion and subscribing, and failed ApplyUpdate with no subscriber).</summary>
 public sealed partial class KernelGrpcService(VersionLog log, KernelPeers peers, KernelMetrics metrics, ILogger<KernelGrpcService> logger)
     : Protocol.Kernel.Kernel.KernelBase
 {

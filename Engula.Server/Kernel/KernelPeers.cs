@@ -21,7 +21,7 @@ public sealed class KernelPeers : IDisposable
         Storage = new Protocol.Storage.Storage.StorageClient(_storageChannel);
     }
 
-    /// <summary>The journal address in the form the kernel was given (CONTRACTS §3).</summary>
+    /// <summary>The journal address in the form the kernel was given; engines get it verbatim from <c>PlaceLookup</c>.</summary>
     public string JournalAddress { get; }
 
     public string StorageAddress { get; }

@@ -6,7 +6,8 @@ namespace Engula.Server.Kernel;
 /// <summary>
 /// The kernel's state: the current <see cref="Version"/>, a window of recent updates for replay, and the live
 /// subscribers. <see cref="Apply"/> and <see cref="Subscribe"/> share one lock, so a subscriber gets every update
-/// after its sequence exactly once — replayed or live — with no gap or duplicate at the seam (spec §7 defect 4).
+/// after its sequence exactly once — replayed or live — with no gap or duplicate at the seam (the original lost
+/// updates between CurrentVersion and subscribing).
 /// </summary>
 public sealed class VersionLog
 {

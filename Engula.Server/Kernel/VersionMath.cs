@@ -3,7 +3,7 @@ using Version = Engula.Protocol.Metadata.Version;
 
 namespace Engula.Server.Kernel;
 
-/// <summary>How a <see cref="VersionUpdate"/> changes a <see cref="Version"/> (spec §3.4, the original's order).</summary>
+/// <summary>How a <see cref="VersionUpdate"/> changes a <see cref="Version"/> (in the original's order).</summary>
 public static class VersionMath
 {
     public static void Apply(Version version, VersionUpdate update)

@@ -11,7 +11,7 @@ namespace Engula.Server.Storage;
 /// ROOT/buckets/&lt;bucket&gt;/&lt;object&gt;   an object is a file holding exactly the uploaded bytes (no header)
 /// ROOT/tmp/&lt;random&gt;.upload          an upload in progress; everything in tmp/ is removed at start-up
 /// </code>
-/// Uploads are atomic (spec §7 defect 9): the bytes go to a file in <c>tmp/</c>, which no bucket or object name can
+/// Uploads are atomic (the original's were not): the bytes go to a file in <c>tmp/</c>, which no bucket or object name can
 /// reach, are fsynced, and the file is renamed into its bucket under the namespace lock (after checking that the
 /// bucket still exists and the object does not), then the bucket directory is fsynced. A reader therefore sees a
 /// whole object or none, an existing object is never replaced (ALREADY_EXISTS, as in mem mode), and a client that

@@ -2,7 +2,7 @@ using Grpc.Core;
 
 namespace Engula.Server.Storage;
 
-/// <summary>A storage failure that maps to one gRPC status (spec §3.1); <see cref="StorageStatusInterceptor"/> applies it.</summary>
+/// <summary>A storage failure that maps to one gRPC status; <see cref="StorageStatusInterceptor"/> applies it.</summary>
 public sealed class StorageException : Exception
 {
     public StorageException()

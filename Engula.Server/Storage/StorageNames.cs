@@ -5,7 +5,7 @@ namespace Engula.Server.Storage;
 
 /// <summary>
 /// Bucket and object names become directory and file names in file mode, so both modes reject names that would
-/// escape or alias a path (spec §7 defect 9): empty, <c>.</c>, <c>..</c>, or containing <c>/</c>, <c>\</c> or NUL, and
+/// escape or alias a path (the original joined names onto paths unchecked): empty, <c>.</c>, <c>..</c>, or containing <c>/</c>, <c>\</c> or NUL, and
 /// names longer than one path component (255 UTF-8 bytes).
 /// </summary>
 internal static class StorageNames

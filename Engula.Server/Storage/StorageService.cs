@@ -6,7 +6,7 @@ using StorageGrpc = Engula.Protocol.Storage.Storage;
 namespace Engula.Server.Storage;
 
 /// <summary>
-/// <c>engula.storage.v1.Storage</c> (spec §2.2, §3.3) over <see cref="IStorageStore"/>. Failures are exceptions that
+/// <c>engula.storage.v1.Storage</c> (storage.proto) over <see cref="IStorageStore"/>. Failures are exceptions that
 /// <see cref="StorageStatusInterceptor"/> turns into statuses.
 /// </summary>
 internal sealed class StorageService(IStorageStore store, StorageMetrics metrics) : StorageGrpc.StorageBase

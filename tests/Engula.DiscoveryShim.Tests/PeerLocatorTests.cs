@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Engula.DiscoveryShim.Tests;
 
-/// <summary>The lookup order of CONTRACTS §3: flag &gt; ENGULA_* &gt; services__&lt;peer&gt;__grpc__&lt;i&gt; &gt; kubecluster + &lt;peer&gt;port.</summary>
+/// <summary>The lookup order of <see cref="PeerLocator"/>: flag &gt; ENGULA_* &gt; services__&lt;peer&gt;__grpc__&lt;i&gt; &gt; kubecluster + &lt;peer&gt;port.</summary>
 public sealed class PeerLocatorTests
 {
     // Later pairs override earlier ones, like later configuration sources.

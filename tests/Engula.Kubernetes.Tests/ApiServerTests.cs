@@ -46,7 +46,7 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
         // that would fight the server. Compared with the object as it is just before the re-apply, because
         // controllers write too (the token controller adds a secret to a 1.20 ServiceAccount). StatefulSets are
         // compared by generation (spec changes) only: their resourceVersion also moves with status writes and
-        // with the first re-apply after one (recipe trap A).
+        // with the first re-apply after one (Kubernetes 1.20).
         for (int i = 0; i < built.All.Count; i++)
         {
             var obj = built.All[i];

@@ -2,7 +2,7 @@ using k8s.Models;
 
 namespace Engula.Kubernetes.Tests;
 
-/// <summary>The builders' output, object by object, against CONTRACTS §3–4.</summary>
+/// <summary>The builders' output, object by object, against Engula.Kubernetes/README.md.</summary>
 public sealed class BuilderTests
 {
     [Fact]
@@ -70,7 +70,7 @@ public sealed class BuilderTests
     }
 
     [Fact]
-    public void Commands_are_those_of_CONTRACTS_section_4()
+    public void Commands_are_the_documented_component_command_lines()
     {
         var objects = EngulaObjects.Build(Samples.ClusterSample());
         string[][] expected =

@@ -17,7 +17,7 @@ internal static class Samples
         Component(EngulaComponentKind.Engine),
     ];
 
-    /// <summary>The original operator's sample (spec §5.4): cluster-sample, one of each, 1Gi volumes.</summary>
+    /// <summary>The original operator's sample: cluster-sample, one of each, 1Gi volumes.</summary>
     internal static EngulaCluster ClusterSample(string? ns = null) => new()
     {
         Name = "cluster-sample",

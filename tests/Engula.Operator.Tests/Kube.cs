@@ -65,7 +65,7 @@ internal static class Kube
         return last!;
     }
 
-    /// <summary>Marks every pod of the StatefulSet Ready (there is no kubelet; recipe §5), waiting for the pods to exist.</summary>
+    /// <summary>Marks every pod of the StatefulSet Ready (the test server runs no kubelet), waiting for the pods to exist.</summary>
     public static async Task MarkPodsReadyAsync(IKubernetes client, string ns, string statefulSet, int count, CancellationToken ct)
     {
         for (int i = 0; i < count; i++)

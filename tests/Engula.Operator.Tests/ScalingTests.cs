@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Engula.Operator.Tests;
 
 /// <summary>
-/// Scaling through the /scale subresource (kubectl scale) and through the Cluster, with the CONTRACTS §5 rules:
+/// Scaling through the /scale subresource (kubectl scale) and through the Cluster, with the operator's rules:
 /// the last change wins; scale-down of journal/storage/kernel and more than one kernel or engine are refused
 /// (workload unchanged, Degraded=True with the reason).
 /// </summary>

@@ -120,7 +120,7 @@ public sealed class ApiServerTests(KubeTestCluster cluster) : IDisposable
         var spec = pod.Spec;
         var container = Assert.Single(spec.Containers);
 
-        // Command: /bin/engula <component> run 0.0.0.0:<port> … (CONTRACTS §4).
+        // Command: /bin/engula <component> run 0.0.0.0:<port> ….
         Assert.Equal("engula", container.Name);
         Assert.Equal("ghcr.io/engula/engula:0.2.0", container.Image);
         Assert.Equal(expected.Command, container.Command);

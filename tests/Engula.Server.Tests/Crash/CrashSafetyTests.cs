@@ -3,7 +3,7 @@ using Engula.Server.Tests.Infrastructure;
 namespace Engula.Server.Tests.Crash;
 
 /// <summary>
-/// Durability with the real executable (issue 2): journal, storage, kernel and engine as child processes in file
+/// Durability with the real executable: journal, storage, kernel and engine as child processes in file
 /// mode, concurrent clients writing through the engine's HTTP API, SIGKILL at a random moment (a random number of
 /// acknowledged puts), restart, and every acknowledged put must read back with its last acknowledged value.
 /// </summary>

@@ -6,7 +6,7 @@ using Engula.Server.Tests.Infrastructure;
 
 namespace Engula.Server.Tests.Engine;
 
-/// <summary>The engine's HTTP API (CONTRACTS §2) and its recovery, over real gRPC to in-process journal, storage and kernel.</summary>
+/// <summary>The engine's HTTP API (README.md) and its recovery, over real gRPC to in-process journal, storage and kernel.</summary>
 public sealed class EngineApiTests : IAsyncLifetime
 {
     private InProcessCluster _cluster = null!;

@@ -10,7 +10,7 @@ using JournalClient = Engula.Protocol.Journal.Journal.JournalClient;
 namespace Engula.Server.Tests.Journal;
 
 /// <summary>
-/// The journal contract (spec §3.2 with the fixes of the brief), run against every mode through real gRPC over
+/// The journal contract (journal.proto, with the fixes listed in README.md, "What is fixed relative to the original"), run against every mode through real gRPC over
 /// loopback: <see cref="JournalMemModeTests"/> and <see cref="JournalFileModeTests"/>.
 /// </summary>
 public abstract class JournalConformanceTests : ServerSuite

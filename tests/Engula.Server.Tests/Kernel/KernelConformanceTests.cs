@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Engula.Server.Tests.Kernel;
 
-/// <summary>The kernel's RPC semantics (spec §3.4, with defects 4 and 5 fixed), run against mem and file manifests.</summary>
+/// <summary>The kernel's RPC semantics (kernel.proto, with the original's lost-update race and subscriber-less ApplyUpdate failure fixed), run against mem and file manifests.</summary>
 public abstract class KernelConformanceTests : ServerSuite
 {
     // The conformance tests do not need journal and storage to answer: the kernel serves metadata meanwhile.
@@ -111,7 +111,7 @@ public abstract class KernelConformanceTests : ServerSuite
             }
         }, Ct);
 
-        // The original race (spec §7 defect 4): an update between CurrentVersion and subscribing was lost.
+        // The original race: an update between CurrentVersion and subscribing was lost.
         var start = (await Client.CurrentVersionAsync(new CurrentVersionRequest(), cancellationToken: Ct)).Version.Sequence;
         using var call = Client.VersionUpdates(new VersionUpdatesRequest { Sequence = start }, cancellationToken: Ct);
         await writer;

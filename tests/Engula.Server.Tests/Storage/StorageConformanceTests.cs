@@ -11,7 +11,7 @@ using StorageClient = Engula.Protocol.Storage.Storage.StorageClient;
 namespace Engula.Server.Tests.Storage;
 
 /// <summary>
-/// The storage contract (spec §3.3 with the fixes of the brief), run against every mode through real gRPC over
+/// The storage contract (storage.proto, with the fixes listed in README.md, "What is fixed relative to the original"), run against every mode through real gRPC over
 /// loopback: <see cref="StorageMemModeTests"/> and <see cref="StorageFileModeTests"/>.
 /// </summary>
 public abstract class StorageConformanceTests : ServerSuite

@@ -4,7 +4,7 @@ using Google.Protobuf;
 namespace Engula.Server.Tests.Wire;
 
 /// <summary>
-/// journal.proto messages against bytes computed by hand from the field numbers of spec §2.1. Every field here is a
+/// journal.proto messages against bytes computed by hand from the field numbers of the original v0.2 protocol. Every field here is a
 /// length-delimited one (wire type 2), so its tag byte is <c>field_number &lt;&lt; 3 | 2</c>: field 1 → 0x0A,
 /// field 2 → 0x12, field 3 → 0x1A; the tag is followed by the varint length and the bytes. proto3 omits empty
 /// strings and bytes.

@@ -5,7 +5,7 @@ using Google.Protobuf;
 namespace Engula.Server.Tests.Wire;
 
 /// <summary>
-/// metadata.proto and kernel.proto messages against bytes computed by hand from the field numbers of spec §2.3–2.4.
+/// metadata.proto and kernel.proto messages against bytes computed by hand from the field numbers of the original v0.2 protocol.
 /// Tags: <c>field_number &lt;&lt; 3 | wire_type</c>; varint fields (uint64 sequence) use wire type 0, strings, bytes,
 /// messages and map entries wire type 2. A map entry is a nested message {key = 1, value = 2}.
 /// </summary>

@@ -4,7 +4,7 @@ using Google.Protobuf;
 namespace Engula.Server.Tests.Wire;
 
 /// <summary>
-/// storage.proto messages against bytes computed by hand from the field numbers of spec §2.2. Tags of
+/// storage.proto messages against bytes computed by hand from the field numbers of the original v0.2 protocol. Tags of
 /// length-delimited fields: <c>field_number &lt;&lt; 3 | 2</c> → field 1 0x0A, field 2 0x12, field 3 0x1A.
 /// </summary>
 public sealed class StorageWireGoldenTests

@@ -28,7 +28,7 @@ internal static class KubeObjects
                 V1NetworkPolicy np => (await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(Apply(np), name, ns, fieldManager: fieldManager, force: true, cancellationToken: ct)).Metadata,
                 V1PodDisruptionBudget pdb when cluster.HasPolicyV1 =>
                     (await client.PolicyV1.PatchNamespacedPodDisruptionBudgetAsync(Apply(pdb), name, ns, fieldManager: fieldManager, force: true, cancellationToken: ct)).Metadata,
-                // 1.20 has no policy/v1; the spec is the same in v1beta1 (recipe §6: CustomObjects can apply it).
+                // 1.20 has no policy/v1; the spec is the same in v1beta1, and the generic CustomObjects client can apply it.
                 V1PodDisruptionBudget pdb => (await client.CustomObjects.PatchNamespacedCustomObjectAsync<V1PodDisruptionBudget>(
                     Apply(pdb with { ApiVersion = "policy/v1beta1" }), "policy", "v1beta1", ns, "poddisruptionbudgets", name,
                     fieldManager: fieldManager, force: true, cancellationToken: ct)).Metadata,
