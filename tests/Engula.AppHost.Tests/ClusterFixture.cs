@@ -26,14 +26,16 @@ public sealed class ClusterFixture : IAsyncLifetime
             builder =>
             {
                 var engine = builder.CreateResourceBuilder<EngulaEngineResource>("engine");
-                // Succeeds only if the connection string and the service-discovery entry both name the engine.
+                // Succeeds only if the connection string and the service-discovery entry both name the engine. The
+                // put may be answered 503 once on a machine loaded by the other test tiers (a put still fails rather
+                // than waits through a slow journal commit); a few retries keep this test about discovery.
                 builder.AddExecutable(
                         "client",
                         "/bin/sh",
                         ".",
                         "-c",
                         "test -n \"$ConnectionStrings__engine\" && test \"$ConnectionStrings__engine\" = \"$services__engine__http__0\" && " +
-                        $"curl -sf \"$ConnectionStrings__engine/put?key={ClientKey}&value={ClientValue}\"")
+                        $"curl -sf --retry 5 --retry-delay 1 --retry-all-errors \"$ConnectionStrings__engine/put?key={ClientKey}&value={ClientValue}\"")
                     .WithReference(engine)
                     .WaitFor(engine);
             },
