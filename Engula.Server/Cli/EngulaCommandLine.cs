@@ -201,8 +201,31 @@ public static class EngulaCommandLine
             Description = "never compact tables smaller than this in total",
             DefaultValueFactory = _ => CompactionPolicy.DefaultMinBytes,
         };
+        var writeTimeout = new Option<double>("--write-timeout")
+        {
+            Description = "seconds a put waits for the journal (through a journal restart) before it is answered 503",
+            DefaultValueFactory = _ => EngineOptions.DefaultWriteTimeout.TotalSeconds,
+        };
+        var maxWaitingWrites = new Option<int>("--max-waiting-writes")
+        {
+            Description = "writes that may wait for the journal at once; past it a put is answered 503 with Retry-After",
+            DefaultValueFactory = _ => EngineOptions.DefaultMaxWaitingWrites,
+        };
+        var maxWaitingBytes = new Option<long>("--max-waiting-bytes")
+        {
+            Description = "bytes of writes that may wait for the journal at once; past it a put is answered 503 with Retry-After",
+            DefaultValueFactory = _ => EngineOptions.DefaultMaxWaitingBytes,
+        };
         var compactionPause = new Option<int>("--compaction-step-pause-ms") { Hidden = true, Description = "fault injection for tests: pause after each compaction step" };
-        var run = new Command("run", description) { addr, maxValue, flush, compactionRatio, compactionMin, compactionPause, admin };
+        var run = new Command("run", description) { addr, maxValue, flush, writeTimeout, maxWaitingWrites, maxWaitingBytes, compactionRatio, compactionMin, compactionPause, admin };
+        writeTimeout.Validators.Add(r =>
+        {
+            // TimeSpan.FromSeconds throws past about 29 000 years; a day is more than any request waits.
+            if (TryGetNumber<double>(r, out var seconds) && !(seconds > 0 && seconds <= TimeSpan.FromDays(1).TotalSeconds))
+            {
+                r.AddError("--write-timeout must be a number of seconds above 0 and at most 86400");
+            }
+        });
         compactionRatio.Validators.Add(r =>
         {
             if (TryGetNumber<double>(r, out var ratio) && !(ratio == 0 || (ratio > 1 && double.IsFinite(ratio))))
@@ -231,6 +254,8 @@ public static class EngulaCommandLine
 
         RequirePositive(maxValue);
         RequirePositive(flush);
+        RequirePositive(maxWaitingWrites);
+        RequirePositive(maxWaitingBytes);
         run.Validators.Add(ValidateAddresses);
         run.SetAction(async (parse, ct) =>
         {
@@ -240,6 +265,9 @@ public static class EngulaCommandLine
                 KernelFlag = withKernelFlag ? parse.GetValue(kernel) : null,
                 MaxValueBytes = parse.GetValue(maxValue),
                 FlushThreshold = parse.GetValue(flush),
+                WriteTimeout = TimeSpan.FromSeconds(parse.GetValue(writeTimeout)),
+                MaxWaitingWrites = parse.GetValue(maxWaitingWrites),
+                MaxWaitingBytes = parse.GetValue(maxWaitingBytes),
                 Compaction = new CompactionPolicy { Ratio = parse.GetValue(compactionRatio), MinBytes = parse.GetValue(compactionMin) },
                 CompactionStepPause = TimeSpan.FromMilliseconds(parse.GetValue(compactionPause)),
             };

@@ -55,7 +55,7 @@ public static class EngineHttpApi
             }
         }
 
-        return await WriteAsync(engine, keyBytes, body.ToArray(), Results.NoContent());
+        return await WriteAsync(context, engine, keyBytes, body.ToArray(), Results.NoContent());
     }
 
     private static IResult GetKv(string key, HashEngine engine, EngineOptions options)
@@ -69,7 +69,7 @@ public static class EngineHttpApi
         return engine.TryGet(keyBytes, out var value) ? Results.Bytes(value!, "application/octet-stream") : Results.NotFound();
     }
 
-    private static async Task<IResult> DeleteKv(string key, HashEngine engine, EngineOptions options)
+    private static async Task<IResult> DeleteKv(string key, HttpContext context, HashEngine engine, EngineOptions options)
     {
         var keyBytes = Encoding.UTF8.GetBytes(key);
         if (Oversize(keyBytes, 0, options) is { } reason)
@@ -77,19 +77,39 @@ public static class EngineHttpApi
             return TooLarge(reason);
         }
 
-        return await WriteAsync(engine, keyBytes, null, Results.NoContent());
+        return await WriteAsync(context, engine, keyBytes, null, Results.NoContent());
     }
 
-    private static async Task<IResult> WriteAsync(HashEngine engine, byte[] key, byte[]? value, IResult success)
+    private static async Task<IResult> WriteAsync(HttpContext context, HashEngine engine, byte[] key, byte[]? value, IResult success)
     {
         try
         {
-            await engine.WriteAsync(key, value);
+            await engine.WriteAsync(key, value, context.RequestAborted);
             return success;
         }
         catch (EngineUnavailableException e)
         {
-            return Results.Text(e.Message, TextPlain, statusCode: StatusCodes.Status503ServiceUnavailable);
+            SetRetryAfter(context.Response, e);
+            return Results.Text(e.Message, TextPlain, statusCode: e.HttpStatus);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty; // the client is gone; nobody reads the answer
+        }
+    }
+
+    /// <summary>Answers a write that was not acknowledged: its status, <c>Retry-After</c> if it has one, its one-line reason.</summary>
+    internal static Task WriteFailureAsync(HttpResponse response, EngineUnavailableException error)
+    {
+        SetRetryAfter(response, error);
+        return WriteTextAsync(response, error.HttpStatus, error.Message);
+    }
+
+    private static void SetRetryAfter(HttpResponse response, EngineUnavailableException error)
+    {
+        if (error.RetryAfter is { } after)
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class EngineMetrics
         _puts = meter.CreateCounter<long>("engula.engine.puts", description: "Acknowledged puts");
         _deletes = meter.CreateCounter<long>("engula.engine.deletes", description: "Acknowledged deletes");
         _gets = meter.CreateCounter<long>("engula.engine.gets", description: "Gets served");
-        _writeFailures = meter.CreateCounter<long>("engula.engine.write_failures", description: "Writes that failed (journal unavailable)");
+        _writeFailures = meter.CreateCounter<long>("engula.engine.write_failures", description: "Writes answered with a failure, by outcome (not_applied, outcome_unknown, overloaded)");
         _groupCommitSize = meter.CreateHistogram<long>("engula.engine.group_commit.size", unit: "{write}", description: "Writes per journal event");
         _commitDuration = meter.CreateHistogram<double>("engula.engine.group_commit.duration", unit: "s", description: "Journal append latency of one group commit");
         _flushes = meter.CreateCounter<long>("engula.engine.flushes", description: "Memtables flushed to tables");
@@ -52,7 +52,12 @@ public sealed class EngineMetrics
         _commitDuration.Record(duration.TotalSeconds);
     }
 
-    public void WriteFailed(int count) => _writeFailures.Add(count);
+    /// <summary>Outcome tags of <c>engula.engine.write_failures</c>.</summary>
+    public const string NotApplied = "not_applied";
+    public const string OutcomeUnknown = "outcome_unknown";
+    public const string Overloaded = "overloaded";
+
+    public void WriteFailed(int count, string outcome) => _writeFailures.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Get() => _gets.Add(1);
 
@@ -67,6 +72,10 @@ public sealed class EngineMetrics
             return live > 0 ? (double)tableBytes() / live : 0;
         }, description: "Table bytes per live byte");
     }
+
+    /// <summary>Gauge of the writes waiting for the journal (bounded by <c>--max-waiting-writes</c>).</summary>
+    public void ObserveWaitingWrites(Func<long> waiting) =>
+        _meter.CreateObservableGauge("engula.engine.writes.waiting", waiting, unit: "{write}", description: "Writes queued for the journal and not yet in a batch");
 
     public void Compacted(int tablesIn, long bytesIn, long bytesOut, TimeSpan duration)
     {

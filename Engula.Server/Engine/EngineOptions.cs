@@ -14,6 +14,30 @@ public sealed class EngineOptions
 
     public int MaxValueBytes { get; init; } = DefaultMaxValueBytes;
 
+    /// <summary>How long a put waits for the journal before it is answered 503 (<c>--write-timeout</c>, seconds).</summary>
+    public static readonly TimeSpan DefaultWriteTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Writes that may wait for the journal at once (<c>--max-waiting-writes</c>).</summary>
+    public const int DefaultMaxWaitingWrites = 65536;
+
+    /// <summary>Encoded bytes of the writes that may wait for the journal at once (<c>--max-waiting-bytes</c>).</summary>
+    public const long DefaultMaxWaitingBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// How long a put waits for the journal: a journal restart or stall shorter than this is a delay, not a failure.
+    /// The HTTP request's own end stops the wait earlier.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; init; } = DefaultWriteTimeout;
+
+    /// <summary>
+    /// Bounds on the writes waiting for the journal, so that an outage does not grow the engine's memory: past either
+    /// bound a put is answered 503 at once with <c>Retry-After</c>.
+    /// </summary>
+    public int MaxWaitingWrites { get; init; } = DefaultMaxWaitingWrites;
+
+    /// <inheritdoc cref="MaxWaitingWrites"/>
+    public long MaxWaitingBytes { get; init; } = DefaultMaxWaitingBytes;
+
     public long FlushThreshold { get; init; } = DefaultFlushThreshold;
 
     /// <summary>

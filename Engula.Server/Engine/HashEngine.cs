@@ -33,6 +33,7 @@ public sealed partial class HashEngine : IAsyncDisposable
     public const string LastTimestampKey = "last_timestamp";
     public const string LastObjectNumberKey = "last_object_number";
 
+    private const string FlushCondition = "flush";
     private const int MaxBatchRecords = 4096;
     private const long MaxBatchBytes = 4L * 1024 * 1024;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
@@ -64,6 +65,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         _logger = logger;
         _linger = new GroupCommitLinger(TimeProvider.System);
         _metrics.ObserveStorage(() => TableBytes, () => LiveBytes);
+        _metrics.ObserveWaitingWrites(() => WaitingWrites);
     }
 
     public ulong LastTimestamp => Interlocked.Read(ref _lastTimestamp);
@@ -84,19 +86,6 @@ public sealed partial class HashEngine : IAsyncDisposable
         {
             _flushSignal.Release();
         }
-    }
-
-    /// <summary>Puts or deletes (<paramref name="value"/> null) a key; completes once durable in the journal.</summary>
-    public Task WriteAsync(byte[] key, byte[]? value)
-    {
-        var pending = new PendingWrite(new WriteRecord(key, value), Activity.Current?.Context ?? default);
-        if (!_writes.Writer.TryWrite(pending))
-        {
-            return Task.FromException(new EngineUnavailableException("the engine is shutting down"));
-        }
-
-        _linger.Queued();
-        return pending.Completion.Task;
     }
 
     public bool TryGet(byte[] key, out byte[]? value)
@@ -211,92 +200,6 @@ public sealed partial class HashEngine : IAsyncDisposable
         Interlocked.Add(ref _liveBytes, delta);
     }
 
-    private async Task WriterLoopAsync()
-    {
-        var reader = _writes.Reader;
-        var batch = new List<PendingWrite>(MaxBatchRecords);
-        var records = new List<WriteRecord>(MaxBatchRecords);
-        int target = 0;
-        while (await reader.WaitToReadAsync(CancellationToken.None))
-        {
-            await _linger.WaitAsync(target, _options.GroupCommitLinger);
-            batch.Clear();
-            records.Clear();
-            long bytes = 0;
-            while (batch.Count < MaxBatchRecords && bytes < MaxBatchBytes && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-                records.Add(pending.Record);
-                bytes += BinaryFormat.RecordSize(pending.Record);
-            }
-
-            _linger.Taken(batch.Count);
-            try
-            {
-                await CommitAsync(batch, records);
-            }
-            catch (Exception e)
-            {
-                // Never let the single writer die silently (every later put would hang): fail this batch and go on.
-                LogWriterFailed(_logger, e);
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetException(new EngineUnavailableException("write failed: " + e.Message));
-                }
-            }
-
-            target = GroupCommitLinger.NextTarget(_linger.Count, batch.Count);
-        }
-    }
-
-    private async Task CommitAsync(List<PendingWrite> batch, List<WriteRecord> records)
-    {
-        // One span per group commit, parented to the first writer's request and linked to the others, so a put's
-        // trace runs from the engine's HTTP request into the journal's AppendEvent.
-        using var activity = EngineMetrics.ActivitySource.StartActivity(
-            "engine.group_commit", ActivityKind.Internal, batch[0].Parent,
-            links: batch.Skip(1).Where(p => p.Parent != default).Take(32).Select(p => new ActivityLink(p.Parent)));
-        activity?.SetTag("engula.writes", batch.Count);
-
-        // The timestamp is consumed even when the append fails: the journal may have stored the event before the
-        // failure reached us, and reusing the timestamp would then be refused as non-increasing.
-        var ts = ++_lastTimestamp;
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await _connections.Journal.AppendEventAsync(
-                new AppendEventRequest { Stream = StreamName, Ts = EncodeTimestamp(ts), Data = UnsafeByteOperations.UnsafeWrap(WalCodec.Encode(records)) },
-                deadline: DateTime.UtcNow + CallTimeout);
-        }
-        catch (RpcException e)
-        {
-            _metrics.WriteFailed(batch.Count);
-            activity?.SetStatus(ActivityStatusCode.Error, e.Status.Detail);
-            LogCommitFailed(_logger, batch.Count, e.StatusCode, e.Status.Detail);
-            var error = new EngineUnavailableException($"journal append failed: {e.StatusCode} {e.Status.Detail}");
-            foreach (var pending in batch)
-            {
-                pending.Completion.TrySetException(error);
-            }
-
-            return;
-        }
-
-        var state = _state;
-        state.Active.Apply(records, ts);
-        var puts = records.Count(r => r.Value is not null);
-        _metrics.Committed(puts, records.Count - puts, Stopwatch.GetElapsedTime(started));
-        foreach (var pending in batch)
-        {
-            pending.Completion.TrySetResult();
-        }
-
-        if (state.Active.ApproximateSize > _options.FlushThreshold)
-        {
-            Rotate();
-        }
-    }
-
     private void Rotate()
     {
         lock (_stateGate)
@@ -336,14 +239,14 @@ public sealed partial class HashEngine : IAsyncDisposable
                     await FlushAsync(_state.Flushing[0], _stopping.Token);
                     if (failures > 0)
                     {
-                        _readiness.MarkReady();
+                        _readiness.MarkReady(FlushCondition);
                         failures = 0;
                     }
                 }
                 catch (Exception e) when (e is RpcException or EngineCorruptedException or IOException)
                 {
                     failures++;
-                    _readiness.MarkNotReady("flush failing: " + e.Message);
+                    _readiness.MarkNotReady(FlushCondition, "flush failing: " + e.Message);
                     LogFlushFailed(_logger, failures, e);
                     try
                     {
@@ -466,6 +369,13 @@ public sealed partial class HashEngine : IAsyncDisposable
 
         _writes.Writer.TryComplete();
         await _writerLoop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!_writerLoop.IsCompleted)
+        {
+            // Still waiting for an absent journal: stop, answering the batch in flight "outcome unknown".
+            await _writerAbort.CancelAsync();
+            await _writerLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         Rotate();
         using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
         {
@@ -478,6 +388,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         await _stopping.CancelAsync();
         await _flushLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
+        _writerAbort.Dispose();
         _flushSignal.Dispose();
     }
 
@@ -498,9 +409,6 @@ public sealed partial class HashEngine : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine recovered: version {Sequence}, {Tables} tables, {Replayed} journal events replayed, last timestamp {LastTimestamp}, last object {LastObject}")]
     private static partial void LogRecovered(ILogger logger, ulong sequence, int tables, int replayed, ulong lastTimestamp, ulong lastObject);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Group commit of {Count} writes failed: {Code} {Detail}")]
-    private static partial void LogCommitFailed(ILogger logger, int count, StatusCode code, string detail);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Unexpected failure in the engine's writer loop; the batch failed")]
     private static partial void LogWriterFailed(ILogger logger, Exception exception);

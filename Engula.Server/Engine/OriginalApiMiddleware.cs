@@ -73,12 +73,16 @@ internal sealed class OriginalApiMiddleware(RequestDelegate next, HashEngine eng
 
         try
         {
-            await engine.WriteAsync(key, value);
+            await engine.WriteAsync(key, value, context.RequestAborted);
         }
         catch (EngineUnavailableException e)
         {
-            await EngineHttpApi.WriteTextAsync(context.Response, StatusCodes.Status503ServiceUnavailable, e.Message);
+            await EngineHttpApi.WriteFailureAsync(context.Response, e);
             return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return; // the client is gone; nobody reads the answer
         }
 
         context.Response.ContentType = EngineHttpApi.TextPlain;

@@ -27,8 +27,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 var engine = builder.CreateResourceBuilder<EngulaEngineResource>("engine");
                 // Succeeds only if the connection string and the service-discovery entry both name the engine. The
-                // put may be answered 503 once on a machine loaded by the other test tiers (a put still fails rather
-                // than waits through a slow journal commit); a few retries keep this test about discovery.
+                // retries cover a put refused while the cluster is still settling on a machine loaded by the other test
+                // tiers (a connection refused, a 503 past the write timeout); they keep this test about discovery.
                 builder.AddExecutable(
                         "client",
                         "/bin/sh",

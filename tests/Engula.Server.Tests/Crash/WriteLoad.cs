@@ -4,6 +4,7 @@ namespace Engula.Server.Tests.Crash;
 /// Failed puts (the engine or a peer is down) are retried by the client loop, as a real client would.</summary>
 internal sealed class WriteLoad : IDisposable
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpClient _http;
     private readonly Task[] _clients;
@@ -21,9 +22,16 @@ internal sealed class WriteLoad : IDisposable
                 try
                 {
                     var response = await _http.GetAsync($"/put?key={key}&value={value}", _stop.Token);
-                    if (response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync(_stop.Token) == "put success")
+                    var body = await response.Content.ReadAsStringAsync(_stop.Token);
+                    if (response.IsSuccessStatusCode && body == "put success")
                     {
                         writes.Acknowledge(key, value);
+                    }
+                    else
+                    {
+                        // "503 outcome unknown", "503 not applied", … — the status and the outcome the body names.
+                        var outcome = body.Split(':', 2)[0];
+                        _failures.AddOrUpdate($"{(int)response.StatusCode} {outcome}", 1, (_, n) => n + 1);
                     }
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
@@ -33,12 +41,20 @@ internal sealed class WriteLoad : IDisposable
                         return;
                     }
 
+                    _failures.AddOrUpdate("connection error", 1, (_, n) => n + 1);
+
                     // Engine down (connection refused): back off briefly instead of spinning; this paces the load.
                     await Task.Delay(20, CancellationToken.None);
                 }
             }
         })).ToArray();
     }
+
+    /// <summary>Puts that were answered with anything but success, by status and outcome, plus connection errors.</summary>
+    public IReadOnlyDictionary<string, int> Failures => _failures;
+
+    /// <summary>One line for assertion messages: every kind of failure and its count.</summary>
+    public string DescribeFailures() => _failures.IsEmpty ? "none" : string.Join(", ", _failures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}: {f.Value}"));
 
     public async Task StopAsync()
     {

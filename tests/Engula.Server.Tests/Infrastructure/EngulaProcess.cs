@@ -54,6 +54,18 @@ public sealed class EngulaProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a signal by name (<c>STOP</c>, <c>CONT</c>) with <c>kill</c>, e.g. to hang a live process without killing it.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {Name} exited with {kill.ExitCode}");
+        }
+    }
+
     public static string EngulaDll => Path.Combine(AppContext.BaseDirectory, "engula.dll");
 
     public void Start()
