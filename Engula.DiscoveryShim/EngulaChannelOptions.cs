@@ -163,6 +163,18 @@ public sealed class EngulaChannelOptions
         {
             throw new ArgumentOutOfRangeException(nameof(RetryBackoffMultiplier), RetryBackoffMultiplier, "must be positive");
         }
+
+        if (NameServer is not null)
+        {
+            try
+            {
+                Resolution.DnsEndpointLookup.ParseNameServer(NameServer);
+            }
+            catch (FormatException)
+            {
+                throw new ArgumentOutOfRangeException(nameof(NameServer), NameServer, "must be an IP address or ip:port");
+            }
+        }
     }
 
     private static void RequirePositive(TimeSpan value, string name)

@@ -118,7 +118,7 @@ public static class PeerLocator
 
         if (address.Kind != PeerAddressKind.Logical)
         {
-            return value;
+            return RequireDialable(address, source);
         }
 
         var name = address.Host;
@@ -149,6 +149,12 @@ public static class PeerLocator
             throw new FormatException($"{source}: '{value}' is not an address (expected host:port, http://host:port, dns:///host:port or srv:///name)");
         }
 
-        return value;
+        return RequireDialable(address, source);
     }
+
+    /// <summary>A peer's address must name a port to dial (port 0 only makes sense for a listener).</summary>
+    private static string RequireDialable(PeerAddress address, string source) =>
+        address.Kind != PeerAddressKind.Srv && address.Port == 0
+            ? throw new FormatException($"{source}: '{address.Original}': port 0 cannot be dialled")
+            : address.Original;
 }

@@ -18,7 +18,8 @@ public static class ShimServer
     {
         ArgumentNullException.ThrowIfNull(server);
         var builder = EngulaWebHost.CreateBuilder("shim", server, HttpProtocols.Http2, new ComponentReadiness(initiallyReady: true));
-        builder.Services.AddGrpcForwarder(target);
+        StartupSettings.ChannelOptions(builder.Configuration);
+        builder.Services.AddGrpcForwarder(StartupSettings.RequireTarget(target, builder.Configuration));
         var app = builder.Build();
 
         // Not EngulaWebHost.MapCommonEndpoints: its local grpc.health.v1 service would answer for the sidecar

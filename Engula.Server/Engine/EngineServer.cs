@@ -11,11 +11,11 @@ public static class EngineServer
     {
         var readiness = new ComponentReadiness(initiallyReady: true);
         var builder = EngulaWebHost.CreateBuilder("engine", server, HttpProtocols.Http1, readiness);
-        var kernel = PeerLocator.Locate("kernel", options.KernelFlag, builder.Configuration)
-            ?? throw new UsageException("engine: no kernel address (--kernel, ENGULA_KERNEL, services__kernel__grpc__0 or kubecluster + kernelport)");
+        var kernel = StartupSettings.RequirePeer("engine", "kernel", options.KernelFlag, builder.Configuration);
+        var channelOptions = StartupSettings.ChannelOptions(builder.Configuration);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new EngineConnections(kernel, new EngulaChannelFactory(configuration: builder.Configuration, loggerFactory: sp.GetRequiredService<ILoggerFactory>())));
+        builder.Services.AddSingleton(sp => new EngineConnections(kernel, new EngulaChannelFactory(channelOptions, builder.Configuration, loggerFactory: sp.GetRequiredService<ILoggerFactory>())));
         builder.Services.AddSingleton<EngineMetrics>();
         builder.Services.AddSingleton<HashEngine>();
         builder.Services.AddHostedService<EngineRecoveryService>();

@@ -11,15 +11,14 @@ public static class KernelServer
         var readiness = new ComponentReadiness(initiallyReady: false);
         var builder = EngulaWebHost.CreateBuilder("kernel", server, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2, readiness);
 
-        var journal = PeerLocator.Locate("journal", options.JournalFlag, builder.Configuration)
-            ?? throw new UsageException("kernel: no journal address (--journal, ENGULA_JOURNAL, services__journal__grpc__0 or kubecluster + journalport)");
-        var storage = PeerLocator.Locate("storage", options.StorageFlag, builder.Configuration)
-            ?? throw new UsageException("kernel: no storage address (--storage, ENGULA_STORAGE, services__storage__grpc__0 or kubecluster + storageport)");
+        var journal = StartupSettings.RequirePeer("kernel", "journal", options.JournalFlag, builder.Configuration);
+        var storage = StartupSettings.RequirePeer("kernel", "storage", options.StorageFlag, builder.Configuration);
+        var channelOptions = StartupSettings.ChannelOptions(builder.Configuration);
 
         IManifestStore store = options.ManifestFile is null ? new MemManifestStore() : new FileManifestStore(options.ManifestFile);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(sp => new VersionLog(sp.GetRequiredService<IManifestStore>()));
-        builder.Services.AddSingleton(sp => new KernelPeers(journal, storage, new EngulaChannelFactory(configuration: builder.Configuration, loggerFactory: sp.GetRequiredService<ILoggerFactory>())));
+        builder.Services.AddSingleton(sp => new KernelPeers(journal, storage, new EngulaChannelFactory(channelOptions, builder.Configuration, loggerFactory: sp.GetRequiredService<ILoggerFactory>())));
         builder.Services.AddSingleton<KernelMetrics>();
         builder.Services.AddHostedService<KernelBootstrapper>();
 

@@ -138,7 +138,8 @@ public sealed class PeerLocatorTests
         var range = Assert.Throws<ArgumentOutOfRangeException>(() => new EngulaChannelOptions { MaxReconnectBackoff = TimeSpan.FromMilliseconds(10) }.Validate());
         Assert.Equal(nameof(EngulaChannelOptions.MaxReconnectBackoff), range.ParamName);
 
-        var nameServer = Assert.Throws<FormatException>(() => new EngulaChannelFactory(new EngulaChannelOptions { NameServer = "dns.example" }));
-        Assert.Contains("name server 'dns.example'", nameServer.Message, StringComparison.Ordinal);
+        var nameServer = Assert.Throws<ArgumentOutOfRangeException>(() => new EngulaChannelFactory(new EngulaChannelOptions { NameServer = "dns.example" }));
+        Assert.Equal(nameof(EngulaChannelOptions.NameServer), nameServer.ParamName);
+        Assert.Equal("dns.example", nameServer.ActualValue);
     }
 }
