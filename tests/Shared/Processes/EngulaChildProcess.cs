@@ -17,6 +17,8 @@ internal sealed class EngulaChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public static EngulaChildProcess Start(string engulaDll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -64,6 +66,18 @@ internal sealed class EngulaChildProcess : IDisposable
             }
         }, timeout, interval, cancellationToken);
         return accepted;
+    }
+
+    /// <summary>Sends a signal by name (<c>STOP</c> hangs the process without closing anything, <c>CONT</c> resumes it).</summary>
+    public void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+            ?? throw new InvalidOperationException("kill did not start");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} exited with {kill.ExitCode}");
+        }
     }
 
     /// <summary>SIGKILL: no shutdown, sockets closed by the kernel.</summary>
