@@ -5,7 +5,7 @@ namespace Engula.Server.Hosting;
 
 /// <summary>
 /// Turns every failure of a component's call into a gRPC status: the component's own exceptions into their
-/// codes (<see cref="MapKnown"/>), I/O errors into UNKNOWN (as the original did for Io) with the OS message, a cancelled
+/// codes (<see cref="MapKnown"/>), a full disk into RESOURCE_EXHAUSTED, other I/O errors into UNKNOWN (as the original did for Io) with the OS message, a cancelled
 /// call into CANCELLED, and anything unexpected into INTERNAL with its message and an error log — so a bad request never
 /// takes the process down and never hides behind grpc-dotnet's bare "Exception was thrown by handler".
 /// </summary>
@@ -63,6 +63,8 @@ internal abstract class StatusMappingInterceptor(string component) : Interceptor
         {
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return new RpcException(new Status(StatusCode.Cancelled, "call cancelled"));
+            case IOException when DiskSpace.IsFull(error):
+                return new RpcException(new Status(StatusCode.ResourceExhausted, $"{component} out of disk space: {error.Message}"));
             case IOException or UnauthorizedAccessException:
                 return new RpcException(new Status(StatusCode.Unknown, $"{component} i/o error: {error.Message}"));
             default:

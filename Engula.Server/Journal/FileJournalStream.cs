@@ -731,7 +731,11 @@ internal sealed class FileJournalStream
             JournalLog.AppendBatchFailed(_logger, e, Name, 0);
         }
 
-        var failure = new JournalException(StatusCode.Unknown, $"stream '{Name}': write failed: {error.Message}", error);
+        // Out of space is said as such: nothing of the batch is kept (truncated above), and the stream takes appends again
+        // as soon as space is freed.
+        var failure = Hosting.DiskSpace.IsFull(error)
+            ? new JournalException(StatusCode.ResourceExhausted, $"stream '{Name}': out of disk space: {error.Message}", error)
+            : new JournalException(StatusCode.Unknown, $"stream '{Name}': write failed: {error.Message}", error);
         lock (_gate)
         {
             // Queued appends have higher timestamps than the failed ones, so they stay valid after the committed ones.

@@ -42,15 +42,22 @@ internal sealed class FileObjectUpload : IObjectUpload
 
     public async ValueTask DisposeAsync()
     {
-        if (_file is not null)
+        try
         {
-            await _file.DisposeAsync();
-            _file = null;
+            if (_file is not null)
+            {
+                var file = _file;
+                _file = null;
+                await file.DisposeAsync(); // may throw when buffered bytes do not fit (disk full)
+            }
         }
-
-        if (!_committed)
+        finally
         {
-            _store.DeleteQuietly(_tempPath);
+            // No half-written temp file is ever left behind, whatever the disposal threw.
+            if (!_committed)
+            {
+                _store.DeleteQuietly(_tempPath);
+            }
         }
     }
 }

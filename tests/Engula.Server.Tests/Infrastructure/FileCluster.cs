@@ -5,14 +5,16 @@ public sealed class FileCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024, IEnumerable<string>? engineArguments = null)
+    /// <param name="journalDirectory">Where the journal keeps its data, when not under <paramref name="dataDirectory"/>
+    /// (a small file system of its own, say).</param>
+    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024, IEnumerable<string>? engineArguments = null, string? journalDirectory = null)
     {
         StorageDirectory = Path.Combine(dataDirectory, "storage");
         var journalAddress = $"127.0.0.1:{FreePort.Next()}";
         var storageAddress = $"127.0.0.1:{FreePort.Next()}";
         var kernelAddress = $"127.0.0.1:{FreePort.Next()}";
         var engineAddress = $"127.0.0.1:{FreePort.Next()}";
-        Journal = new EngulaProcess("journal", journalAddress, null, "journal", "run", journalAddress, "--file", Path.Combine(dataDirectory, "journal"));
+        Journal = new EngulaProcess("journal", journalAddress, null, "journal", "run", journalAddress, "--file", journalDirectory ?? Path.Combine(dataDirectory, "journal"));
         Storage = new EngulaProcess("storage", storageAddress, null, "storage", "run", storageAddress, "--file", Path.Combine(dataDirectory, "storage"));
         Kernel = new EngulaProcess("kernel", kernelAddress, null, "kernel", "run", kernelAddress, "--journal", journalAddress, "--storage", storageAddress,
             "--file", Path.Combine(dataDirectory, "kernel", "manifest"));
