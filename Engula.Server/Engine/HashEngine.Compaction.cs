@@ -69,15 +69,14 @@ public sealed partial class HashEngine
 
         // Drop what the kernel lists now, not what this process believes: after an ApplyUpdate whose answer was lost
         // the kernel may list tables this process does not know. The engine is its version's only writer.
-        var current = (await _connections.Kernel.CurrentVersionAsync(new CurrentVersionRequest(), deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken)).Version
-            ?? throw new EngineCorruptedException("kernel returned no version");
+        var current = await CurrentVersionAsync(cancellationToken);
         var old = current.Objects.Where(o => o != name).Distinct(StringComparer.Ordinal).ToList();
         var update = new VersionUpdate();
         update.AddMeta.Add(LastTimestampKey, EncodeTimestamp(memtable.LastTimestamp));
         update.AddMeta.Add(LastObjectNumberKey, EncodeTimestamp(number));
         update.AddObjects.Add(name);
         update.RemoveObjects.AddRange(old);
-        await _connections.Kernel.ApplyUpdateAsync(new ApplyUpdateRequest { VersionUpdate = update }, deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
+        await RecordTableAsync(update, name, cancellationToken);
 
         _tableSizes.Clear();
         _tableSizes[name] = table.Length;

@@ -116,8 +116,7 @@ public sealed partial class HashEngine : IAsyncDisposable
 
     private async ValueTask RecoverAsync(CancellationToken cancellationToken)
     {
-        var deadline = () => DateTime.UtcNow + CallTimeout;
-        var version = (await _connections.Kernel.CurrentVersionAsync(new CurrentVersionRequest(), deadline: deadline(), cancellationToken: cancellationToken)).Version
+        var version = (await _connections.Kernel.CurrentVersionAsync(new CurrentVersionRequest(), Waiting(CallTimeout, cancellationToken))).Version
             ?? throw new EngineCorruptedException("kernel returned no version");
         await _connections.PlaceLookupAsync(CallTimeout, cancellationToken);
 
@@ -144,7 +143,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         var memtable = new Memtable();
         var replayed = 0;
         using var events = _connections.Journal.ReadEvents(
-            new ReadEventsRequest { Stream = StreamName, Ts = EncodeTimestamp(lastTimestamp + 1) }, deadline: DateTime.UtcNow + TimeSpan.FromMinutes(5), cancellationToken: cancellationToken);
+            new ReadEventsRequest { Stream = StreamName, Ts = EncodeTimestamp(lastTimestamp + 1) }, Waiting(TimeSpan.FromMinutes(5), cancellationToken));
         await foreach (var response in events.ResponseStream.ReadAllAsync(cancellationToken))
         {
             foreach (var journalEvent in response.Events)
@@ -170,7 +169,7 @@ public sealed partial class HashEngine : IAsyncDisposable
 
     private async Task<byte[]> ReadObjectAsync(string name, CancellationToken cancellationToken)
     {
-        using var call = _connections.Storage.ReadObject(new ReadObjectRequest { Bucket = BucketName, Object = name }, deadline: DateTime.UtcNow + TimeSpan.FromMinutes(5), cancellationToken: cancellationToken);
+        using var call = _connections.Storage.ReadObject(new ReadObjectRequest { Bucket = BucketName, Object = name }, Waiting(TimeSpan.FromMinutes(5), cancellationToken));
         using var buffer = new MemoryStream();
         await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
@@ -278,7 +277,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         update.AddMeta.Add(LastTimestampKey, EncodeTimestamp(memtable.LastTimestamp));
         update.AddMeta.Add(LastObjectNumberKey, EncodeTimestamp(number));
         update.AddObjects.Add(name);
-        await _connections.Kernel.ApplyUpdateAsync(new ApplyUpdateRequest { VersionUpdate = update }, deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
+        await RecordTableAsync(update, name, cancellationToken);
         _lastObjectNumber = number;
         _tableSizes[name] = table.Length;
 
@@ -301,7 +300,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         {
             await _connections.Journal.ReleaseEventsAsync(
                 new ReleaseEventsRequest { Stream = StreamName, Ts = EncodeTimestamp(lastTimestamp + 1) },
-                deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
+                Waiting(CallTimeout, cancellationToken));
         }
         catch (RpcException e)
         {
@@ -330,7 +329,7 @@ public sealed partial class HashEngine : IAsyncDisposable
     private async Task<bool> TryUploadAsync(string name, byte[] table, CancellationToken cancellationToken)
     {
         const int ChunkSize = 256 * 1024;
-        using var call = _connections.Storage.UploadObject(deadline: DateTime.UtcNow + TimeSpan.FromMinutes(2), cancellationToken: cancellationToken);
+        using var call = _connections.Storage.UploadObject(Waiting(TimeSpan.FromMinutes(2), cancellationToken));
         try
         {
             for (var offset = 0; offset < table.Length || offset == 0; offset += ChunkSize)
