@@ -235,8 +235,8 @@ public sealed partial class HashEngine : IAsyncDisposable
             {
                 try
                 {
-                    await FlushAsync(_state.Flushing[0], _stopping.Token);
-                    if (failures > 0)
+                    await FlushWatchedAsync(_state.Flushing[0]);
+                    if (failures > 0 || !_readiness.IsReady)
                     {
                         _readiness.MarkReady(FlushCondition);
                         failures = 0;
@@ -258,6 +258,21 @@ public sealed partial class HashEngine : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One flush, whose calls wait for storage and kernel: a short outage only delays it, but one that holds it past
+    /// <see cref="CallTimeout"/> is reported (health NOT_SERVING, memtables piling up in memory) while it goes on.
+    /// </summary>
+    private async Task FlushWatchedAsync(Memtable memtable)
+    {
+        var flush = FlushAsync(memtable, _stopping.Token);
+        if (await Task.WhenAny(flush, Task.Delay(CallTimeout, _stopping.Token)) != flush)
+        {
+            _readiness.MarkNotReady(FlushCondition, $"flush waiting for storage or kernel for more than {CallTimeout.TotalSeconds:0} s");
+        }
+
+        await flush;
     }
 
     private async Task FlushAsync(Memtable memtable, CancellationToken cancellationToken)
