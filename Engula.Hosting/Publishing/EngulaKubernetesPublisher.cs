@@ -57,7 +57,7 @@ public static partial class EngulaKubernetesPublisher
     /// The builders name the field at fault (<c>cluster.Components[0].Name: …</c>); say which Aspire resource or
     /// setting that field came from.
     /// </summary>
-    private static string Explain(ArgumentException e, EngulaCluster cluster, EngulaPublishOptions options)
+    internal static string Explain(ArgumentException e, EngulaCluster cluster, EngulaPublishOptions options)
     {
         string field = e.ParamName ?? "";
         string source = "";

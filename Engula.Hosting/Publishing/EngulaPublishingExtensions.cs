@@ -7,13 +7,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Aspire.Hosting;
 
-/// <summary>Registers the Engula Kubernetes publisher (docs/publish.md).</summary>
+/// <summary>Registers the Engula Kubernetes publisher and deployer (docs/publish.md).</summary>
 public static partial class EngulaPublishingExtensions
 {
     /// <summary>
     /// Adds the <c>engula-kubernetes</c> pipeline step, which <c>--operation publish --step publish</c> runs: it writes
-    /// the Kubernetes manifests of the app model's Engula resources to <c>--output-path</c>. Calling it twice adds
-    /// one step. A failing step sets the process exit code to 1, because <c>dotnet run -- --operation publish</c>
+    /// the Kubernetes manifests of the app model's Engula resources to <c>--output-path</c>; and the steps that
+    /// <c>aspire deploy</c> and <c>aspire destroy</c> run (<see cref="EngulaKubernetesDeployer"/>). Calling it twice adds
+    /// them once. A failing step sets the process exit code to 1, because <c>dotnet run -- --operation publish</c>
     /// otherwise exits 0 after a failed step (Aspire 13.6).
     /// </summary>
     public static IDistributedApplicationBuilder AddEngulaKubernetesPublisher(this IDistributedApplicationBuilder builder)
@@ -42,8 +43,37 @@ public static partial class EngulaPublishingExtensions
             },
             dependsOn: WellKnownPipelineSteps.PublishPrereq,
             requiredBy: WellKnownPipelineSteps.Publish);
+
+        // aspire deploy / aspire destroy: the same objects, applied to or deleted from the current kube context.
+        builder.Pipeline.AddStep(
+            EngulaKubernetesDeployer.DeployStepName,
+            context => RunAsync(context, EngulaKubernetesDeployer.DeployAsync, "deploy"),
+            dependsOn: WellKnownPipelineSteps.DeployPrereq,
+            requiredBy: WellKnownPipelineSteps.Deploy);
+        builder.Pipeline.AddStep(
+            EngulaKubernetesDeployer.DestroyStepName,
+            context => RunAsync(context, EngulaKubernetesDeployer.DestroyAsync, "destroy"),
+            dependsOn: WellKnownPipelineSteps.DestroyPrereq,
+            requiredBy: WellKnownPipelineSteps.Destroy);
         return builder;
     }
+
+    private static async Task RunAsync(PipelineStepContext context, Func<PipelineStepContext, Task> step, string operation)
+    {
+        try
+        {
+            await step(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Environment.ExitCode = 1;
+            LogOperationFailed(context.Logger, operation, e.Message);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engula Kubernetes {Operation} failed: {Reason}")]
+    private static partial void LogOperationFailed(ILogger logger, string operation, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Engula Kubernetes publish failed, nothing was written: {Reason}")]
     private static partial void LogFailed(ILogger logger, string reason);

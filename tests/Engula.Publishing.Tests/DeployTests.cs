@@ -1,0 +1,171 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Engula.Publishing.Tests;
+
+/// <summary>
+/// <c>aspire deploy</c> and <c>aspire destroy</c> as the Aspire CLI runs them — the built AppHost with
+/// <c>--operation publish --step deploy|destroy</c> — against the real API server (1.20.2 with
+/// kube-controller-manager, no kubelet: the test marks the StatefulSets' pods Ready, as a node would).
+/// </summary>
+[Collection(KubeCollection.Name)]
+public sealed class DeployTests(KubeTestCluster cluster)
+{
+    private static readonly string[] Components = ["journal", "storage", "kernel", "engine"];
+
+    [Fact]
+    public async Task Deploy_applies_every_object_waits_for_ready_then_a_second_deploy_writes_nothing_and_destroy_keeps_the_data_unless_asked()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var ns = await cluster.CreateNamespaceAsync(ct);
+        string[] target = [$"--Engula:Kubeconfig={cluster.KubeconfigPath}", $"--Engula:Namespace={ns.Name}", "--Engula:DeployTimeout=120"];
+
+        // The deploy waits for readiness; the pods become Ready only when this test says so, one after another.
+        var deploy = RunAsync("deploy", target, ct);
+        foreach (var component in Components)
+        {
+            await MarkReadyAsync(ns.Name, component + "-0", deploy, ct);
+        }
+
+        var first = await deploy;
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("Engula deployed: 17 objects (17 changed)", first.Output, StringComparison.Ordinal);
+        Assert.Contains($"kubectl port-forward -n {ns.Name} statefulset/engine 24568:24568", first.Output, StringComparison.Ordinal);
+
+        // Every object is there, written by deploy's field manager.
+        var sets = (await cluster.Client.AppsV1.ListNamespacedStatefulSetAsync(ns.Name, cancellationToken: ct)).Items;
+        Assert.Equal(Components.Order(StringComparer.Ordinal), sets.Select(s => s.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.All(sets, s => Assert.Contains(s.Metadata.ManagedFields, f => f.Manager == "engula-deploy"));
+        var before = await ResourceVersionsAsync(ns.Name, ct);
+        Assert.Equal(17, before.Count);
+
+        var second = await RunAsync("deploy", target, ct);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("Engula deployed: 17 objects (0 changed)", second.Output, StringComparison.Ordinal);
+        Assert.Equal(before, await ResourceVersionsAsync(ns.Name, ct));
+
+        var destroy = await RunAsync("destroy", target, ct);
+        Assert.True(destroy.ExitCode == 0, destroy.Output);
+        Assert.Contains("Engula destroyed: 17 objects deleted", destroy.Output, StringComparison.Ordinal);
+        Assert.Contains("kept 3 data volumes (data-journal-0, data-kernel-0, data-storage-0)", destroy.Output, StringComparison.Ordinal);
+        Assert.Empty(await ResourceVersionsAsync(ns.Name, ct));
+        var claims = (await cluster.Client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns.Name, cancellationToken: ct)).Items;
+        Assert.Equal(3, claims.Count(c => c.Metadata.DeletionTimestamp is null));
+
+        var wipe = await RunAsync("destroy", [.. target, "--Engula:DeleteData=true"], ct);
+        Assert.True(wipe.ExitCode == 0, wipe.Output);
+        Assert.Contains("Engula destroyed: 3 objects deleted", wipe.Output, StringComparison.Ordinal);
+        claims = (await cluster.Client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns.Name, cancellationToken: ct)).Items;
+        Assert.All(claims, c => Assert.NotNull(c.Metadata.DeletionTimestamp)); // gone, or going once no pod uses them
+    }
+
+    [Fact]
+    public async Task Deploy_to_an_unreachable_cluster_fails_with_one_line_naming_the_server()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string dir = Directory.CreateTempSubdirectory("engula-deploy-").FullName;
+        try
+        {
+            string kubeconfig = Path.Combine(dir, "kubeconfig");
+            await File.WriteAllTextAsync(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: nowhere
+                  cluster:
+                    server: https://127.0.0.1:1
+                    insecure-skip-tls-verify: true
+                contexts:
+                - name: nowhere
+                  context:
+                    cluster: nowhere
+                    user: nobody
+                current-context: nowhere
+                users:
+                - name: nobody
+                  user:
+                    token: not-a-secret
+                """, ct);
+
+            var run = await RunAsync("deploy", [$"--Engula:Kubeconfig={kubeconfig}"], ct);
+
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains("cannot reach the Kubernetes API server at https://127.0.0.1:1", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private sealed record Run(int ExitCode, string Output);
+
+    private static async Task<Run> RunAsync(string step, IEnumerable<string> arguments, CancellationToken ct)
+    {
+        var run = await ProcessRunner.RunAsync(
+            "dotnet",
+            [PublishCommand.AppHostDll, "--operation", "publish", "--step", step, .. arguments],
+            TimeSpan.FromSeconds(180),
+            ct,
+            new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        return new Run(run.ExitCode, run.StandardOutput + run.StandardError);
+    }
+
+    /// <summary>Waits for the pod to exist (the StatefulSet controller creates it once the previous one is Ready), then marks it Ready.</summary>
+    private async Task MarkReadyAsync(string ns, string pod, Task<Run> deploy, CancellationToken ct)
+    {
+        await Engula.Tests.Shared.Polling.Poll.UntilAsync($"pod {pod} exists", async token =>
+        {
+            if (deploy.IsCompleted)
+            {
+                var result = await deploy;
+                throw new InvalidOperationException($"deploy ended before {pod} existed (exit {result.ExitCode}):\n{result.Output}");
+            }
+
+            var pods = await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name=" + pod, cancellationToken: token);
+            return (pods.Items.Count == 1, $"{pods.Items.Count} pods");
+        }, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(200), ct);
+        await cluster.Client.CoreV1.PatchNamespacedPodStatusAsync(
+            new V1Patch("{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}", V1Patch.PatchType.MergePatch),
+            pod, ns, cancellationToken: ct);
+    }
+
+    /// <summary>Kind/name → resourceVersion of every object deploy manages in <paramref name="ns"/>.</summary>
+    private async Task<SortedDictionary<string, string>> ResourceVersionsAsync(string ns, CancellationToken ct)
+    {
+        const string selector = "app.kubernetes.io/part-of=engula";
+        var client = cluster.Client;
+        var versions = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var o in (await client.CoreV1.ListNamespacedServiceAccountAsync(ns, labelSelector: selector, cancellationToken: ct)).Items)
+        {
+            versions["ServiceAccount/" + o.Metadata.Name] = o.Metadata.ResourceVersion;
+        }
+
+        foreach (var o in (await client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: selector, cancellationToken: ct)).Items)
+        {
+            versions["Service/" + o.Metadata.Name] = o.Metadata.ResourceVersion;
+        }
+
+        foreach (var o in (await client.AppsV1.ListNamespacedStatefulSetAsync(ns, labelSelector: selector, cancellationToken: ct)).Items)
+        {
+            // A StatefulSet's status changes with its pods; deploy must not change its spec (generation) or metadata.
+            versions["StatefulSet/" + o.Metadata.Name] = $"generation {o.Metadata.Generation}, labels {string.Join(",", o.Metadata.Labels)}";
+        }
+
+        foreach (var o in (await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: selector, cancellationToken: ct)).Items)
+        {
+            versions["NetworkPolicy/" + o.Metadata.Name] = o.Metadata.ResourceVersion;
+        }
+
+        string pdbVersion = cluster.HasPolicyV1 ? "v1" : "v1beta1";
+        var pdbs = await client.CustomObjects.ListNamespacedCustomObjectAsync<V1PodDisruptionBudgetList>("policy", pdbVersion, ns, "poddisruptionbudgets", labelSelector: selector, cancellationToken: ct);
+        foreach (var o in pdbs.Items)
+        {
+            // Its status (currentHealthy) follows the pods; the spec's generation is what deploy could change.
+            versions["PodDisruptionBudget/" + o.Metadata.Name] = $"generation {o.Metadata.Generation}";
+        }
+
+        return versions;
+    }
+}
