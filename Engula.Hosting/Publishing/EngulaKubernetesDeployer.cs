@@ -81,7 +81,7 @@ public static partial class EngulaKubernetesDeployer
             LogReach(context.Logger, reach);
         }
 
-        LogDeployed(context.Logger, objects.All.Count, changed.Count, target.Namespace, target.Server);
+        LogDeployed(context.Logger, objects.All.Count, changed.Count, target.Namespace, target.Server, changed.Count == 0 ? "none" : string.Join(", ", changed));
     }
 
     /// <summary>Runs the destroy step: deletes what deploy created, keeps the data volumes unless <c>Engula:DeleteData=true</c>.</summary>
@@ -181,13 +181,21 @@ public static partial class EngulaKubernetesDeployer
             : throw new EngulaPublishException($"the Kubernetes API server at {target.Server} reports version '{info.GitVersion}', which is not major.minor");
     }
 
-    /// <summary>Server-side applies <paramref name="obj"/>; true if the server changed it (a new resourceVersion).</summary>
+    /// <summary>
+    /// Server-side applies <paramref name="obj"/> unless the live object already holds every value of it; true if it
+    /// was applied. The compare matters: on Kubernetes 1.20 re-applying an identical StatefulSet is not a no-op once
+    /// its controller has written its status, so "apply everything again" would write on every deploy.
+    /// </summary>
     private static async Task<bool> ApplyAsync(IKubernetes client, IKubernetesObject<V1ObjectMeta> obj, CancellationToken ct)
     {
         string name = obj.Metadata.Name;
         string ns = obj.Metadata.NamespaceProperty;
-        var before = await ResourceVersionAsync(client, obj, ct).ConfigureAwait(false);
-        var after = await Call(async () => obj switch
+        if (JsonSubset.Contains(await ReadAsync(client, obj, ct).ConfigureAwait(false), obj, out _))
+        {
+            return false;
+        }
+
+        await Call(async () => obj switch
         {
             V1ServiceAccount sa => (await client.CoreV1.PatchNamespacedServiceAccountAsync(Patch(sa), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct).ConfigureAwait(false)).Metadata,
             V1Service svc => (await client.CoreV1.PatchNamespacedServiceAsync(Patch(svc), name, ns, fieldManager: FieldManager, force: true, cancellationToken: ct).ConfigureAwait(false)).Metadata,
@@ -200,7 +208,7 @@ public static partial class EngulaKubernetesDeployer
                 Patch(pdb), "policy", "v1beta1", ns, "poddisruptionbudgets", name, fieldManager: FieldManager, force: true, cancellationToken: ct).ConfigureAwait(false)).Metadata,
             _ => throw new EngulaPublishException($"no deploy for {obj.Kind}"),
         }, $"apply {obj.Kind}/{name} in namespace {ns}").ConfigureAwait(false);
-        return before != after.ResourceVersion;
+        return true;
     }
 
     /// <summary>Deletes <paramref name="obj"/> if it exists and carries the labels deploy gave it; true if deleted.</summary>
@@ -224,7 +232,7 @@ public static partial class EngulaKubernetesDeployer
         await Call(async () => obj switch
         {
             V1ServiceAccount => await client.CoreV1.DeleteNamespacedServiceAccountAsync(name, ns, options, cancellationToken: ct).ConfigureAwait(false) as object,
-            V1Service => await client.CoreV1.DeleteNamespacedServiceAsync(name, ns, options, cancellationToken: ct).ConfigureAwait(false),
+            V1Service => await DeleteServiceAsync(client, name, ns, options, ct).ConfigureAwait(false),
             V1StatefulSet => await client.AppsV1.DeleteNamespacedStatefulSetAsync(name, ns, options, cancellationToken: ct).ConfigureAwait(false),
             V1NetworkPolicy => await client.NetworkingV1.DeleteNamespacedNetworkPolicyAsync(name, ns, options, cancellationToken: ct).ConfigureAwait(false),
             V1PodDisruptionBudget pdb => await client.CustomObjects.DeleteNamespacedCustomObjectAsync(
@@ -234,14 +242,27 @@ public static partial class EngulaKubernetesDeployer
         return true;
     }
 
-    private static async Task<string?> ResourceVersionAsync(IKubernetes client, IKubernetesObject<V1ObjectMeta> obj, CancellationToken ct) =>
-        (await ReadAsync(client, obj, ct).ConfigureAwait(false))?.ResourceVersion;
+    /// <summary>
+    /// Kubernetes before 1.21 answers a Service deletion with a Status, not the Service, which the typed client fails
+    /// to read as a Service after the deletion has happened; that failure is the success it looks like.
+    /// </summary>
+    private static async Task<object> DeleteServiceAsync(IKubernetes client, string name, string ns, V1DeleteOptions options, CancellationToken ct)
+    {
+        try
+        {
+            return await client.CoreV1.DeleteNamespacedServiceAsync(name, ns, options, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return name;
+        }
+    }
 
     private static async Task<IDictionary<string, string>?> LiveLabelsAsync(IKubernetes client, IKubernetesObject<V1ObjectMeta> obj, CancellationToken ct) =>
-        (await ReadAsync(client, obj, ct).ConfigureAwait(false)) is { } meta ? meta.Labels ?? new Dictionary<string, string>() : null;
+        (await ReadAsync(client, obj, ct).ConfigureAwait(false)) is { } live ? live.Metadata.Labels ?? new Dictionary<string, string>() : null;
 
-    /// <summary>The live object's metadata, or null when it does not exist.</summary>
-    private static async Task<V1ObjectMeta?> ReadAsync(IKubernetes client, IKubernetesObject<V1ObjectMeta> obj, CancellationToken ct)
+    /// <summary>The live object, or null when it does not exist.</summary>
+    private static async Task<IKubernetesObject<V1ObjectMeta>?> ReadAsync(IKubernetes client, IKubernetesObject<V1ObjectMeta> obj, CancellationToken ct)
     {
         string name = obj.Metadata.Name;
         string ns = obj.Metadata.NamespaceProperty;
@@ -249,12 +270,12 @@ public static partial class EngulaKubernetesDeployer
         {
             return obj switch
             {
-                V1ServiceAccount => (await client.CoreV1.ReadNamespacedServiceAccountAsync(name, ns, cancellationToken: ct).ConfigureAwait(false)).Metadata,
-                V1Service => (await client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct).ConfigureAwait(false)).Metadata,
-                V1StatefulSet => (await client.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: ct).ConfigureAwait(false)).Metadata,
-                V1NetworkPolicy => (await client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct).ConfigureAwait(false)).Metadata,
-                V1PodDisruptionBudget pdb => (await client.CustomObjects.GetNamespacedCustomObjectAsync<V1PodDisruptionBudget>(
-                    "policy", pdb.ApiVersion == "policy/v1" ? "v1" : "v1beta1", ns, "poddisruptionbudgets", name, cancellationToken: ct).ConfigureAwait(false)).Metadata,
+                V1ServiceAccount => await client.CoreV1.ReadNamespacedServiceAccountAsync(name, ns, cancellationToken: ct).ConfigureAwait(false),
+                V1Service => await client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct).ConfigureAwait(false),
+                V1StatefulSet => await client.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: ct).ConfigureAwait(false),
+                V1NetworkPolicy => await client.NetworkingV1.ReadNamespacedNetworkPolicyAsync(name, ns, cancellationToken: ct).ConfigureAwait(false),
+                V1PodDisruptionBudget pdb => await client.CustomObjects.GetNamespacedCustomObjectAsync<V1PodDisruptionBudget>(
+                    "policy", pdb.ApiVersion == "policy/v1" ? "v1" : "v1beta1", ns, "poddisruptionbudgets", name, cancellationToken: ct).ConfigureAwait(false),
                 _ => throw new EngulaPublishException($"no read for {obj.Kind}"),
             };
         }
@@ -343,8 +364,8 @@ public static partial class EngulaKubernetesDeployer
         return (e.InnerException?.Message ?? e.Message).ReplaceLineEndings(" ");
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Engula deployed: {Count} objects ({Changed} changed) in namespace {Namespace} on {Server}, every StatefulSet ready")]
-    private static partial void LogDeployed(ILogger logger, int count, int changed, string @namespace, string server);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Engula deployed: {Count} objects ({Changed} changed) in namespace {Namespace} on {Server}, every StatefulSet ready; changed: {ChangedObjects}")]
+    private static partial void LogDeployed(ILogger logger, int count, int changed, string @namespace, string server, string changedObjects);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Reach the engine {Reach}")]
     private static partial void LogReach(ILogger logger, string reach);

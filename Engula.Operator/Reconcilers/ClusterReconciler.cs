@@ -118,18 +118,8 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
                 Name = cluster.Metadata.Name,
                 Namespace = cluster.Metadata.NamespaceProperty,
                 ManagedBy = EngulaApi.ManagedBy,
-                Components = [.. components.Select(s => new EngulaComponent
-                {
-                    Kind = s.Kind.ToComponentKind()!.Value,
-                    Image = s.Spec.Image!.Name!,
-                    ImagePullPolicy = s.Spec.Image.PullPolicy ?? "IfNotPresent",
-                    Replicas = s.Spec.Replicas ?? 1,
-                    Port = s.Spec.Port,
-                    StorageSize = s.Kind == ResourceKind.Engine ? null : QuantityOf(s.Spec.Volume?.Spec?.Resources?.Requests),
-                    StorageClassName = s.Kind == ResourceKind.Engine ? null : s.Spec.Volume?.Spec?.StorageClassName,
-                    StorageAccessModes = s.Kind == ResourceKind.Engine ? null : s.Spec.Volume?.Spec?.AccessModes,
-                    DataVolumePermissions = s.Kind == ResourceKind.Engine ? DataVolumePermissions.FsGroup : s.Spec.DataVolumePermissionsValue(),
-                })],
+                Components = [.. components.Select(s => ComponentSpecMapping.ToComponent(
+                    s.Kind.ToComponentKind()!.Value, null, s.Spec, s.Spec.Image!.Name!, s.Spec.Replicas ?? 1, ownSettings: true, owner: null))],
             });
             return null;
         }

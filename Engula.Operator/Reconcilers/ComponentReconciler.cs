@@ -192,30 +192,17 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
     /// One member of the cluster as the builders see it. <paramref name="effective"/> is set for the component being
     /// reconciled (its replicas after refusals, and its owner); peers only contribute their names and ports.
     /// </summary>
-    private static EngulaComponent ToComponent(ComponentResource member, int? effective, ComponentResource self)
-    {
-        var kind = ResourceKinds.Parse(member.Kind).ToComponentKind()!.Value;
-        var spec = member.Spec;
-        bool hasVolume = kind != EngulaComponentKind.Engine;
-        var claim = spec.Volume?.Spec;
-        return new EngulaComponent
-        {
-            Kind = kind,
-            Name = member.Metadata.Name,
+    private static EngulaComponent ToComponent(ComponentResource member, int? effective, ComponentResource self) =>
+        ComponentSpecMapping.ToComponent(
+            ResourceKinds.Parse(member.Kind).ToComponentKind()!.Value,
+            member.Metadata.Name,
+            member.Spec,
             // A peer's image does not reach our objects; a peer without one must not make our build fail.
-            Image = spec.Image?.Name ?? self.Spec.Image!.Name!,
-            ImagePullPolicy = spec.Image?.PullPolicy ?? "IfNotPresent",
-            Replicas = effective ?? Math.Max(spec.Replicas ?? 1, 0),
-            Port = spec.Port,
-            Resources = ToResources(spec.Resource),
-            StorageSize = hasVolume ? Quantity(claim?.Resources?.Requests, "storage") : null,
-            StorageClassName = hasVolume ? claim?.StorageClassName : null,
-            StorageAccessModes = hasVolume ? claim?.AccessModes : null,
-            // Only the component being reconciled: a peer's setting never reaches our objects.
-            DataVolumePermissions = hasVolume && effective is not null ? spec.DataVolumePermissionsValue() : DataVolumePermissions.FsGroup,
-            Owner = effective is null ? null : OwnerOf(self, member.Kind),
-        };
-    }
+            self.Spec.Image!.Name!,
+            effective ?? Math.Max(member.Spec.Replicas ?? 1, 0),
+            // Only the component being reconciled: a peer's settings never reach our objects.
+            ownSettings: effective is not null,
+            effective is null ? null : OwnerOf(self, member.Kind));
 
     private static V1OwnerReference OwnerOf(ComponentResource resource, string kind) => new()
     {
@@ -245,18 +232,6 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
             BlockOwnerDeletion = true,
         };
     }
-
-    private static V1ResourceRequirements? ToResources(ResourceSpec? spec) => spec is null ? null : new V1ResourceRequirements
-    {
-        Limits = spec.Limits?.ToDictionary(p => p.Key, p => new ResourceQuantity(QuantityText(p.Value))),
-        Requests = spec.Requests?.ToDictionary(p => p.Key, p => new ResourceQuantity(QuantityText(p.Value))),
-    };
-
-    private static string? Quantity(Dictionary<string, JsonElement>? map, string key) =>
-        map is not null && map.TryGetValue(key, out var value) ? QuantityText(value) : null;
-
-    private static string QuantityText(JsonElement value) =>
-        value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 
     /// <summary>Applies the objects the live state lacks; returns the StatefulSet as it now is and whether it was created.</summary>
     private async Task<(V1StatefulSet? StatefulSet, bool Created)> ApplyAsync(ComponentObjects objects, EngulaCluster cluster, V1StatefulSet? live, CancellationToken ct)

@@ -51,12 +51,16 @@ public sealed class InputTests(KubeTestCluster cluster)
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         await using var op = await RunningOperator.StartAsync(cluster, ns.Name, ct);
 
-        // No image anywhere (the original panicked on a nil image), and a kernel without its journal and storage.
+        // No image anywhere (the original panicked on a nil image), a kernel without its journal and storage.
         await CreateAsync("clusters", "Cluster", "noimage", "{\"journal\":{\"replicas\":1}}", ns.Name, ct);
         await CreateAsync("clusters", "Cluster", "lonely", "{\"image\":{\"name\":\"ghcr.io/engula/engula:0.2.0\"},\"kernel\":{\"replicas\":1}}", ns.Name, ct);
+        // Requests above limits: the builders refuse it for a component, so the Cluster must be refused up front too
+        // (the Cluster's check and the components' builds share one mapping of a spec).
+        await CreateAsync("clusters", "Cluster", "greedy",
+            "{\"image\":{\"name\":\"ghcr.io/engula/engula:0.2.0\"},\"journal\":{\"replicas\":1,\"resource\":{\"requests\":{\"cpu\":\"2\"},\"limits\":{\"cpu\":\"1\"}}}}", ns.Name, ct);
         await CreateAsync("backgrounds", "Background", "bg", "{\"replicas\":1,\"image\":{\"name\":\"ghcr.io/engula/engula:0.2.0\"}}", ns.Name, ct);
 
-        foreach (var (name, text) in new[] { ("noimage", "spec.journal.image"), ("lonely", "journal") })
+        foreach (var (name, text) in new[] { ("noimage", "spec.journal.image"), ("lonely", "journal"), ("greedy", "exceeds its limit") })
         {
             ClusterResource? invalid = null;
             await Wait.ForAsync($"{name} InvalidSpec", async t =>

@@ -42,7 +42,7 @@ public sealed class DeployTests(KubeTestCluster cluster)
 
         var second = await RunAsync("deploy", target, ct);
         Assert.True(second.ExitCode == 0, second.Output);
-        Assert.Contains("Engula deployed: 17 objects (0 changed)", second.Output, StringComparison.Ordinal);
+        Assert.True(second.Output.Contains("Engula deployed: 17 objects (0 changed)", StringComparison.Ordinal), second.Output);
         Assert.Equal(before, await ResourceVersionsAsync(ns.Name, ct));
 
         var destroy = await RunAsync("destroy", target, ct);

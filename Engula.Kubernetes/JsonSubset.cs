@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 
-namespace Engula.Operator.Runtime;
+namespace Engula.Kubernetes;
 
 /// <summary>
 /// "Is what we would apply already there?" — the compare before a server-side apply that keeps a steady cluster at
