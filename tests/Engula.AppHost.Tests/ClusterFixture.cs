@@ -6,7 +6,8 @@ namespace Engula.AppHost.Tests;
 /// <summary>
 /// One file-mode cluster shared by the tests of <see cref="ClusterCollection"/> (a start and stop cost
 /// 15–25 s here). It also runs <c>client</c>: a shell script that finds the engine only through
-/// <c>WithReference(engine)</c> and writes one key, as another project of an app host would.
+/// <c>WithReference(engine)</c> (connection string, service discovery and connection properties) and writes one key,
+/// as another project of an app host would.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -35,7 +36,10 @@ public sealed class ClusterFixture : IAsyncLifetime
                         ".",
                         "-c",
                         "test -n \"$ConnectionStrings__engine\" && test \"$ConnectionStrings__engine\" = \"$services__engine__http__0\" && " +
-                        $"curl -sf --retry 5 --retry-delay 1 --retry-all-errors \"$ConnectionStrings__engine/put?key={ClientKey}&value={ClientValue}\"")
+                        // The connection properties, as Aspire's own integrations give them: the key is written
+                        // through ENGINE_HOST and ENGINE_PORT, so it exists only if they are set and right.
+                        "test \"$ENGINE_URI\" = \"$ConnectionStrings__engine\" && test -n \"$ENGINE_HOST\" && test -n \"$ENGINE_PORT\" && " +
+                        $"curl -sf --retry 5 --retry-delay 1 --retry-all-errors \"http://$ENGINE_HOST:$ENGINE_PORT/put?key={ClientKey}&value={ClientValue}\"")
                     .WithReference(engine)
                     .WaitFor(engine);
             },
