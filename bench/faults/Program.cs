@@ -56,6 +56,7 @@ try
                     await Task.Delay(steady); // steady load between faults
                     var before = load.Snapshot();
                     var faultAt = Stopwatch.GetTimestamp();
+                    load.StartGapWatch(faultAt);
                     long backAt;
                     if (fault == "kill")
                     {
@@ -74,7 +75,7 @@ try
 
                     var firstOk = await load.WaitForSuccessAfterAsync(backAt, TimeSpan.FromSeconds(60));
                     await Task.Delay(steady); // let the answers of puts that waited through the fault come in
-                    row.Add(load.Snapshot() - before, Stopwatch.GetElapsedTime(backAt, firstOk), Stopwatch.GetElapsedTime(faultAt, firstOk));
+                    row.Add(load.Snapshot() - before, Stopwatch.GetElapsedTime(backAt, firstOk), load.LongestGap);
                 }
 
                 await load.StopAsync();
@@ -95,7 +96,7 @@ catch (Exception e)
 var table = new StringBuilder();
 table.AppendLine(CultureInfo.InvariantCulture, $"Fault matrix: {trials} trials per row, {clients} clients (each a put then a get, closed loop), file mode, write timeout 10 s. Kill: SIGKILL, restart 2 s later; stop: SIGSTOP for 3 s, then SIGCONT.");
 table.AppendLine();
-table.AppendLine("| victim | fault | puts 200 | 503 not applied | 503 outcome unknown | other failures | connection errors | gets failed | lost | 'not applied' seen | first put after back p50 / p99 | unavailable p50 / p99 |");
+table.AppendLine("| victim | fault | puts 200 | 503 not applied | 503 outcome unknown | other failures | connection errors | gets failed | lost | 'not applied' seen | first put after back p50 / p99 | longest time without an acknowledged put, p50 / p99 |");
 table.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var row in rows)
 {
@@ -105,7 +106,7 @@ foreach (var row in rows)
 Console.Write(table);
 if (csvPath is not null)
 {
-    await File.WriteAllLinesAsync(csvPath, ["victim,fault,trial,puts_ok,not_applied,outcome_unknown,other,connection_errors,gets_failed,first_put_after_back_ms,unavailable_ms",
+    await File.WriteAllLinesAsync(csvPath, ["victim,fault,trial,puts_ok,not_applied,outcome_unknown,other,connection_errors,gets_failed,first_put_after_back_ms,longest_gap_ms",
         .. rows.SelectMany(r => r.Csv())]);
 }
 
@@ -330,6 +331,30 @@ namespace Engula.Faults.Bench
         private readonly Lock _gate = new();
         private readonly List<(long After, TaskCompletionSource<long> Seen)> _waiters = [];
         private long _putsOk, _notApplied, _outcomeUnknown, _other, _connectionErrors, _getsFailed;
+        private long _gapFrom, _lastSuccess, _longestGap;
+
+        /// <summary>The longest time without any acknowledged put since <see cref="StartGapWatch"/>.</summary>
+        public TimeSpan LongestGap
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return Stopwatch.GetElapsedTime(0, _longestGap);
+                }
+            }
+        }
+
+        /// <summary>Starts measuring the longest time without an acknowledged put, from <paramref name="from"/>.</summary>
+        public void StartGapWatch(long from)
+        {
+            lock (_gate)
+            {
+                _gapFrom = from;
+                _lastSuccess = from;
+                _longestGap = 0;
+            }
+        }
 
         public Load(Uri engine, Ledger ledger, int clients, string round)
         {
@@ -425,6 +450,12 @@ namespace Engula.Faults.Bench
         {
             lock (_gate)
             {
+                if (_gapFrom != 0 && now > _lastSuccess)
+                {
+                    _longestGap = Math.Max(_longestGap, now - _lastSuccess);
+                    _lastSuccess = now;
+                }
+
                 for (var i = _waiters.Count - 1; i >= 0; i--)
                 {
                     if (now >= _waiters[i].After)
@@ -440,7 +471,7 @@ namespace Engula.Faults.Bench
     /// <summary>One victim/fault row of the matrix.</summary>
     internal sealed class Row(string victim, string fault)
     {
-        private readonly List<(Counts Counts, TimeSpan FirstPut, TimeSpan Unavailable)> _trials = [];
+        private readonly List<(Counts Counts, TimeSpan FirstPut, TimeSpan LongestGap)> _trials = [];
 
         public int Lost { get; set; }
 
@@ -450,19 +481,19 @@ namespace Engula.Faults.Bench
 
         public Counts Totals => _trials.Aggregate(default(Counts), (sum, t) => sum + t.Counts);
 
-        public void Add(Counts counts, TimeSpan firstPut, TimeSpan unavailable) => _trials.Add((counts, firstPut, unavailable));
+        public void Add(Counts counts, TimeSpan firstPut, TimeSpan longestGap) => _trials.Add((counts, firstPut, longestGap));
 
         public string Markdown()
         {
             var t = Totals;
             var firstPut = _trials.Select(x => x.FirstPut.TotalMilliseconds).Order().ToList();
-            var unavailable = _trials.Select(x => x.Unavailable.TotalMilliseconds).Order().ToList();
+            var gaps = _trials.Select(x => x.LongestGap.TotalMilliseconds).Order().ToList();
             return string.Create(CultureInfo.InvariantCulture,
-                $"| {victim} | {fault} | {t.PutsOk} | {t.NotApplied} | {t.OutcomeUnknown} | {t.Other} | {t.ConnectionErrors} | {t.GetsFailed} | {Lost} of {KeysChecked} keys | {NotAppliedSeen} | {Percentile(firstPut, 50):F0} / {Percentile(firstPut, 99):F0} ms | {Percentile(unavailable, 50):F0} / {Percentile(unavailable, 99):F0} ms |");
+                $"| {victim} | {fault} | {t.PutsOk} | {t.NotApplied} | {t.OutcomeUnknown} | {t.Other} | {t.ConnectionErrors} | {t.GetsFailed} | {Lost} of {KeysChecked} keys | {NotAppliedSeen} | {Percentile(firstPut, 50):F0} / {Percentile(firstPut, 99):F0} ms | {Percentile(gaps, 50):F0} / {Percentile(gaps, 99):F0} ms |");
         }
 
         public IEnumerable<string> Csv() => _trials.Select((x, i) => string.Create(CultureInfo.InvariantCulture,
-            $"{victim},{fault},{i + 1},{x.Counts.PutsOk},{x.Counts.NotApplied},{x.Counts.OutcomeUnknown},{x.Counts.Other},{x.Counts.ConnectionErrors},{x.Counts.GetsFailed},{x.FirstPut.TotalMilliseconds:F1},{x.Unavailable.TotalMilliseconds:F1}"));
+            $"{victim},{fault},{i + 1},{x.Counts.PutsOk},{x.Counts.NotApplied},{x.Counts.OutcomeUnknown},{x.Counts.Other},{x.Counts.ConnectionErrors},{x.Counts.GetsFailed},{x.FirstPut.TotalMilliseconds:F1},{x.LongestGap.TotalMilliseconds:F1}"));
 
         /// <summary>Nearest-rank percentile of sorted values.</summary>
         private static double Percentile(List<double> sorted, int p) =>
