@@ -121,7 +121,7 @@ internal sealed class FileJournalStore : IJournalStore, IDisposable, IAsyncDispo
             // Appends queued behind the delete fail with NOT_FOUND; a batch already being written completes first.
             await removed.CloseAsync(JournalException.StreamNotFound(stream));
             graveyard = Path.Combine(_tempDirectory, "delete-" + Guid.NewGuid().ToString("N"));
-            Directory.Move(removed.Directory, graveyard);
+            Directory.Move(removed.DirectoryPath, graveyard);
             removed.MovedTo(graveyard);
             DirectorySync.Fsync(_streamsDirectory);
         }
