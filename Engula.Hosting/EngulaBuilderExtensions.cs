@@ -211,6 +211,7 @@ public static class EngulaBuilderExtensions
         }
 
         EngulaReadinessReporter.Register(builder);
+        rb.WithEngulaCommands();
 
         var healthKey = $"{resource.Name}_engula_health";
         Func<Uri> address = () => new Uri(resource.PrimaryEndpoint.Url);

@@ -17,6 +17,28 @@ public static class EngineHttpApi
         app.MapPut("/kv/{key}", PutKv);
         app.MapGet("/kv/{key}", GetKv);
         app.MapDelete("/kv/{key}", DeleteKv);
+        app.MapPost("/admin/flush", FlushNow);
+    }
+
+    /// <summary>How long <c>POST /admin/flush</c> waits for the flush before it answers 503 (the flush goes on).</summary>
+    private static readonly TimeSpan FlushWait = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>POST /admin/flush</c>: the memtable becomes a table now (the AppHost dashboard's "Flush memtable").</summary>
+    private static async Task<IResult> FlushNow(HashEngine engine, HttpContext context)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        bound.CancelAfter(FlushWait);
+        try
+        {
+            int flushed = await engine.FlushNowAsync(bound.Token);
+            return Results.Text(
+                flushed == 0 ? "nothing to flush" : $"flushed {flushed} memtable{(flushed == 1 ? "" : "s")}; {engine.TableCount} tables",
+                TextPlain);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Text($"the flush did not finish within {FlushWait.TotalSeconds:0} s (it goes on; is storage or the kernel down?)", TextPlain, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     /// <summary>Why a write of <paramref name="key"/> and a value of <paramref name="valueLength"/> bytes is too large
