@@ -24,6 +24,21 @@ public static class EngulaApi
     /// </summary>
     public const string ClusterReplicasAnnotation = "cluster.engula.io/cluster-replicas";
 
+    /// <summary>
+    /// <c>"true"</c> on a Cluster or a component resource: the operator writes nothing for it (no component resource,
+    /// StatefulSet, Service or other object is created, changed or deleted) until the annotation is removed or set to
+    /// anything else; its status says <c>ReconciliationPaused</c>. On a Cluster it pauses the Cluster's components too.
+    /// </summary>
+    public const string PausedAnnotation = "cluster.engula.io/paused";
+
+    /// <summary>Whether <paramref name="metadata"/> carries <see cref="PausedAnnotation"/> = <c>true</c> (any case).</summary>
+    public static bool IsPaused(k8s.Models.V1ObjectMeta? metadata) =>
+        metadata?.Annotations is { } annotations && annotations.TryGetValue(PausedAnnotation, out var value)
+        && string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The condition reason (on Progressing) of a paused resource.</summary>
+    public const string PausedReason = "ReconciliationPaused";
+
     public const string InstanceLabel = "app.kubernetes.io/instance";
     public const string ComponentLabel = "app.kubernetes.io/component";
     public const string NameLabel = "app.kubernetes.io/name";

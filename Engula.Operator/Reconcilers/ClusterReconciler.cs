@@ -24,7 +24,8 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
 
         var sections = Sections(cluster);
         string? invalid = Validate(cluster, sections);
-        if (invalid is null)
+        bool paused = EngulaApi.IsPaused(cluster.Metadata);
+        if (invalid is null && !paused)
         {
             foreach (var (kind, spec) in sections)
             {
@@ -50,7 +51,7 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
             }
         }
 
-        await WriteStatusAsync(cluster, sections, invalid, ct);
+        await WriteStatusAsync(cluster, sections, invalid, paused, ct);
     }
 
     /// <summary>The present sections with the Cluster's defaults filled in (image inherited, port defaulted).</summary>
@@ -184,7 +185,7 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
         };
     }
 
-    private async Task WriteStatusAsync(ClusterResource cluster, List<(ResourceKind Kind, ComponentSpec Spec)> sections, string? invalid, CancellationToken ct)
+    private async Task WriteStatusAsync(ClusterResource cluster, List<(ResourceKind Kind, ComponentSpec Spec)> sections, string? invalid, bool paused, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         long? generation = cluster.Metadata.Generation;
@@ -243,7 +244,9 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
                 : notReady.Count == 0
                     ? Conditions.Make(old, Conditions.Ready, true, "Ready", "every component is Ready", generation, now)
                     : Conditions.Make(old, Conditions.Ready, false, "ComponentsNotReady", "not ready: " + string.Join(", ", notReady), generation, now);
-            progressingCondition = progressing.Count > 0
+            progressingCondition = paused
+                ? Conditions.Make(old, Conditions.Progressing, false, EngulaApi.PausedReason, $"{EngulaApi.PausedAnnotation} is true: the operator changes nothing for this Cluster or its components", generation, now)
+                : progressing.Count > 0
                 ? Conditions.Make(old, Conditions.Progressing, true, "Bootstrapping", string.Join("; ", progressing), generation, now)
                 : Conditions.Make(old, Conditions.Progressing, false, "Complete", "nothing in progress", generation, now);
             degradedCondition = degraded.Count > 0

@@ -19,6 +19,9 @@ internal sealed record ComponentOutcome
 
     public string? NoteMessage { get; init; }
 
+    /// <summary>Paused (its own or its Cluster's annotation): nothing applied; this says which.</summary>
+    public string? Paused { get; init; }
+
     /// <summary>Background: accepted, nothing created.</summary>
     public bool Unsupported { get; init; }
 }

@@ -34,6 +34,15 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
 
         var componentKind = kind.ToComponentKind()!.Value;
         var live = caches.StatefulSets.Get(ns, name);
+        string? pausedBy = EngulaApi.IsPaused(resource.Metadata) ? $"{EngulaApi.PausedAnnotation} is true on this {kind.KindName()}"
+            : EngulaApi.IsPaused(OwningCluster(resource)?.Metadata) ? $"{EngulaApi.PausedAnnotation} is true on its Cluster"
+            : null;
+        if (pausedBy is not null)
+        {
+            await WriteStatusAsync(kind, resource, live, new ComponentOutcome { Paused = pausedBy + ": the operator changes nothing for it" }, created: false, ct);
+            return;
+        }
+
         var (outcome, objects, cluster) = Decide(kind, componentKind, resource, live);
         bool created = false;
         if (objects is not null && cluster is not null)
@@ -311,7 +320,9 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
                         : effective == 0
                             ? Conditions.Make(old, Conditions.Ready, false, "ScaledToZero", "spec.replicas is 0", generation, now)
                             : Conditions.Make(old, Conditions.Ready, false, "PodsNotReady", $"{ready}/{effective} pods ready", generation, now);
-            progressing = outcome.Waiting is not null && sts is null
+            progressing = outcome.Paused is not null
+                ? Conditions.Make(old, Conditions.Progressing, false, EngulaApi.PausedReason, outcome.Paused, generation, now)
+                : outcome.Waiting is not null && sts is null
                 ? Conditions.Make(old, Conditions.Progressing, true, "WaitingForDependencies", outcome.Waiting, generation, now)
                 : sts is not null && !isReady && effective > 0
                     ? Conditions.Make(old, Conditions.Progressing, true, "WaitingForPods",

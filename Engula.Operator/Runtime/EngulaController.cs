@@ -224,6 +224,15 @@ public sealed partial class EngulaController
         {
             var obj = now ?? old!;
             Queue.Add(new ObjectKey(ResourceKind.Cluster, obj.Metadata.NamespaceProperty, obj.Metadata.Name));
+
+            // Pausing or resuming a Cluster pauses or resumes its components.
+            if (EngulaApi.IsPaused(old?.Metadata) != EngulaApi.IsPaused(now?.Metadata))
+            {
+                foreach (var member in Caches.ClusterMembers(obj.Metadata.NamespaceProperty, obj.Metadata.Name))
+                {
+                    Queue.Add(new ObjectKey(ResourceKinds.Parse(member.Kind), obj.Metadata.NamespaceProperty, member.Metadata.Name));
+                }
+            }
         };
         foreach (var (kind, informer) in Caches.Components)
         {
