@@ -100,7 +100,7 @@ public sealed class JournalOutageTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var data = new TempDirectory();
-        await using var cluster = new FileCluster(data.Path, engineArguments: ["--write-timeout", "1"]);
+        await using var cluster = new FileCluster(data.Path, engineArguments: ["--write-timeout", "2"]);
         await cluster.StartAsync(ct);
         using var http = Client(cluster);
         try
@@ -162,13 +162,13 @@ public sealed class JournalOutageTests
 
             // One put goes into a batch (in flight to the hung journal), four may wait behind it, the rest are refused.
             // A refusal comes at once; a put that waits is not answered until the journal is back — each put gets a
-            // generous second to show which it is.
+            // generous three seconds to show which it is.
             var waiting = new List<Task<HttpResponseMessage>>();
             var refused = new List<HttpResponseMessage>();
             for (var i = 0; i <= 12; i++)
             {
                 var put = http.GetAsync($"/put?key=w{i}&value=v", ct);
-                if (await Task.WhenAny(put, Task.Delay(TimeSpan.FromSeconds(1), ct)) == put)
+                if (await Task.WhenAny(put, Task.Delay(TimeSpan.FromSeconds(3), ct)) == put)
                 {
                     refused.Add(await put);
                 }
