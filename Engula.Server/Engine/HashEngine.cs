@@ -1,16 +1,10 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using System.Threading.Channels;
 using Engula.DiscoveryShim;
-using Engula.Protocol.Journal;
-using Engula.Protocol.Kernel;
-using Engula.Protocol.Metadata;
-using Engula.Protocol.Storage;
 using Engula.Server.Hosting;
 using Google.Protobuf;
-using Grpc.Core;
 
 namespace Engula.Server.Engine;
 

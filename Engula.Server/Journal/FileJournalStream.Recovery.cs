@@ -1,7 +1,4 @@
 using Engula.Server.Hosting;
-using System.Diagnostics;
-using Google.Protobuf;
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 

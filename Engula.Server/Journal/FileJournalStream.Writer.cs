@@ -1,9 +1,7 @@
-using Engula.Server.Hosting;
 using System.Diagnostics;
-using Google.Protobuf;
+using Engula.Server.Hosting;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
 
 namespace Engula.Server.Journal;
 
