@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Engula.Protocol.Kernel;
 using Engula.Protocol.Metadata;
 using Grpc.Core;
@@ -17,27 +18,44 @@ public sealed partial class HashEngine
     private static CallOptions Waiting(TimeSpan timeout, CancellationToken cancellationToken) =>
         new CallOptions(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).WithWaitForReady();
 
+    /// <summary>How long recording one table may keep trying while the kernel is away or slow to come back.</summary>
+    private static readonly TimeSpan RecordBudget = TimeSpan.FromMinutes(2);
+
     /// <summary>
-    /// Applies <paramref name="update"/>, which adds the table <paramref name="table"/>. If the answer is lost, the
-    /// kernel's current version tells whether it was applied; if it was not, the original failure is rethrown (the
-    /// caller retries with a new upload, and garbage collection removes the unrecorded object).
+    /// Applies <paramref name="update"/>, which adds the table <paramref name="table"/>. When an attempt's answer is
+    /// lost (the kernel restarted, or came back only after the attempt's deadline), the kernel's current version tells
+    /// whether it was applied; if not, the update is applied again, for up to <see cref="RecordBudget"/> in all, and
+    /// then the last failure is rethrown (the flush is retried with a new upload; garbage collection removes the
+    /// unrecorded object). A retry whose first attempt surfaces late lists the table twice, which readers tolerate
+    /// (recovery and compaction read the list as a set).
     /// </summary>
     private async Task RecordTableAsync(VersionUpdate update, string table, CancellationToken cancellationToken)
     {
-        try
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
         {
-            await _connections.Kernel.ApplyUpdateAsync(new ApplyUpdateRequest { VersionUpdate = update }, Waiting(CallTimeout, cancellationToken));
-        }
-        catch (RpcException e) when (!IsRefusal(e.StatusCode) && !cancellationToken.IsCancellationRequested)
-        {
-            LogRecordUncertain(_logger, table, e.StatusCode, e.Status.Detail);
-            var version = await CurrentVersionAsync(cancellationToken);
-            if (!version.Objects.Contains(table))
+            try
             {
-                throw;
+                await _connections.Kernel.ApplyUpdateAsync(new ApplyUpdateRequest { VersionUpdate = update }, Waiting(CallTimeout, cancellationToken));
+                return;
             }
+            catch (RpcException e) when (!IsRefusal(e.StatusCode) && !cancellationToken.IsCancellationRequested)
+            {
+                LogRecordUncertain(_logger, table, e.StatusCode, e.Status.Detail);
+                var version = await CurrentVersionAsync(cancellationToken);
+                if (version.Objects.Contains(table))
+                {
+                    LogRecordResolved(_logger, table, version.Sequence);
+                    return;
+                }
 
-            LogRecordResolved(_logger, table, version.Sequence);
+                if (Stopwatch.GetElapsedTime(started) > RecordBudget)
+                {
+                    throw;
+                }
+
+                await Task.Delay(RetryDelay(attempt), cancellationToken);
+            }
         }
     }
 
