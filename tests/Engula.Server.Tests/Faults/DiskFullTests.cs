@@ -5,9 +5,11 @@ using Engula.Server.Tests.Infrastructure;
 namespace Engula.Server.Tests.Faults;
 
 /// <summary>
-/// A journal whose data directory fills up — a real, small tmpfs filled with a ballast file — refuses appends with
-/// RESOURCE_EXHAUSTED, the engine answers 507 "not applied" with that reason, nothing acknowledged is lost, and writes
-/// work again, without a restart, once the ballast is deleted. Needs root (mount), as the node tier does.
+/// Full disks, on a real small tmpfs filled with a ballast file. A journal's: appends are refused with
+/// RESOURCE_EXHAUSTED, the engine answers 507 "not applied" with that reason, and writes work again, without a
+/// restart, once the ballast is deleted. Storage's: the engine's flush is refused, the memtable is kept, health says
+/// NOT_SERVING, no half-written upload is left, and the flush goes through once space is freed. Nothing acknowledged
+/// is lost in either. Needs root (mount), as the node tier does.
 /// </summary>
 public sealed class DiskFullTests
 {
@@ -70,6 +72,69 @@ public sealed class DiskFullTests
                 {
                     Assert.Equal(HttpStatusCode.NoContent, await PutAsync(http, $"after{i}", $"value-{i}", acknowledged, ct));
                 }
+
+                foreach (var process in cluster.All)
+                {
+                    await process.KillAsync();
+                }
+
+                await cluster.StartAsync(ct);
+                foreach (var (key, expected) in acknowledged)
+                {
+                    Assert.Equal(expected, await http.GetStringAsync($"/kv/{key}", ct));
+                }
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+            {
+                throw new InvalidOperationException($"{e.Message}\n{cluster.Diagnostics()}", e);
+            }
+        }
+        finally
+        {
+            await RunAsync("umount", ["-l", small]);
+        }
+    }
+
+    [Fact]
+    public async Task A_full_storage_disk_holds_flushes_back_without_losing_writes_and_they_resume_once_space_is_freed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var data = new TempDirectory();
+        var small = Path.Combine(data.Path, "small");
+        Directory.CreateDirectory(small);
+        await RunAsync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", small]);
+        try
+        {
+            var storageDirectory = Path.Combine(small, "storage");
+            await using var cluster = new FileCluster(data.Path, flushThreshold: 64 * 1024, storageDirectory: storageDirectory);
+            await cluster.StartAsync(ct);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://{cluster.Engine.Address}"), Timeout = Timeout };
+            var acknowledged = new Dictionary<string, string>(StringComparer.Ordinal);
+            try
+            {
+                var ballast = Path.Combine(small, "ballast");
+                await FillAsync(ballast);
+
+                // Puts need only the journal: they are acknowledged while the flushes they trigger cannot upload.
+                var value = new string('s', 4096);
+                for (var i = 0; i < 64; i++)
+                {
+                    Assert.Equal(HttpStatusCode.NoContent, await PutAsync(http, $"k{i}", value + i, acknowledged, ct));
+                }
+
+                await cluster.Engine.WaitForOutputAsync("ResourceExhausted", Timeout, ct);
+                using (var health = await http.GetAsync("/health", ct))
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+                }
+
+                // Nothing half-written is left in storage's upload area.
+                Assert.Empty(Directory.GetFiles(Path.Combine(storageDirectory, "tmp")));
+
+                // Space freed: the flush goes through on its own retry, health turns OK, no process restarted.
+                File.Delete(ballast);
+                await cluster.Engine.WaitForOutputAsync("Flushed table", Timeout, ct);
+                await cluster.Engine.WaitForHttpHealthyAsync(Timeout, ct);
 
                 foreach (var process in cluster.All)
                 {

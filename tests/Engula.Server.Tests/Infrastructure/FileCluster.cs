@@ -7,15 +7,16 @@ public sealed class FileCluster : IAsyncDisposable
 
     /// <param name="journalDirectory">Where the journal keeps its data, when not under <paramref name="dataDirectory"/>
     /// (a small file system of its own, say).</param>
-    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024, IEnumerable<string>? engineArguments = null, string? journalDirectory = null)
+    /// <param name="storageDirectory">Where storage keeps its data, likewise.</param>
+    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024, IEnumerable<string>? engineArguments = null, string? journalDirectory = null, string? storageDirectory = null)
     {
-        StorageDirectory = Path.Combine(dataDirectory, "storage");
+        StorageDirectory = storageDirectory ?? Path.Combine(dataDirectory, "storage");
         var journalAddress = $"127.0.0.1:{FreePort.Next()}";
         var storageAddress = $"127.0.0.1:{FreePort.Next()}";
         var kernelAddress = $"127.0.0.1:{FreePort.Next()}";
         var engineAddress = $"127.0.0.1:{FreePort.Next()}";
         Journal = new EngulaProcess("journal", journalAddress, null, "journal", "run", journalAddress, "--file", journalDirectory ?? Path.Combine(dataDirectory, "journal"));
-        Storage = new EngulaProcess("storage", storageAddress, null, "storage", "run", storageAddress, "--file", Path.Combine(dataDirectory, "storage"));
+        Storage = new EngulaProcess("storage", storageAddress, null, "storage", "run", storageAddress, "--file", StorageDirectory);
         Kernel = new EngulaProcess("kernel", kernelAddress, null, "kernel", "run", kernelAddress, "--journal", journalAddress, "--storage", storageAddress,
             "--file", Path.Combine(dataDirectory, "kernel", "manifest"));
         Engine = new EngulaProcess("engine", engineAddress, null, ["engine", "run", engineAddress, "--kernel", kernelAddress,
