@@ -73,16 +73,8 @@ public sealed class DiskFullTests
                     Assert.Equal(HttpStatusCode.NoContent, await PutAsync(http, $"after{i}", $"value-{i}", acknowledged, ct));
                 }
 
-                foreach (var process in cluster.All)
-                {
-                    await process.KillAsync();
-                }
-
-                await cluster.StartAsync(ct);
-                foreach (var (key, expected) in acknowledged)
-                {
-                    Assert.Equal(expected, await http.GetStringAsync($"/kv/{key}", ct));
-                }
+                await cluster.KillAllAndStartAsync(ct);
+                await AssertReadBackAsync(http, acknowledged, ct);
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException)
             {
@@ -136,16 +128,8 @@ public sealed class DiskFullTests
                 await cluster.Engine.WaitForOutputAsync("Flushed table", Timeout, ct);
                 await cluster.Engine.WaitForHttpHealthyAsync(Timeout, ct);
 
-                foreach (var process in cluster.All)
-                {
-                    await process.KillAsync();
-                }
-
-                await cluster.StartAsync(ct);
-                foreach (var (key, expected) in acknowledged)
-                {
-                    Assert.Equal(expected, await http.GetStringAsync($"/kv/{key}", ct));
-                }
+                await cluster.KillAllAndStartAsync(ct);
+                await AssertReadBackAsync(http, acknowledged, ct);
             }
             catch (Exception e) when (e is not Xunit.Sdk.XunitException)
             {
@@ -155,6 +139,14 @@ public sealed class DiskFullTests
         finally
         {
             await RunAsync("umount", ["-l", small]);
+        }
+    }
+
+    private static async Task AssertReadBackAsync(HttpClient http, Dictionary<string, string> acknowledged, CancellationToken ct)
+    {
+        foreach (var (key, expected) in acknowledged)
+        {
+            Assert.Equal(expected, await http.GetStringAsync($"/kv/{key}", ct));
         }
     }
 

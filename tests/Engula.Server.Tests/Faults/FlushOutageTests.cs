@@ -41,12 +41,7 @@ public sealed class FlushOutageTests
             await cluster.Engine.WaitForOutputAsync("Flushed table", Timeout, ct);
             Assert.True(cluster.Engine.CountOutput("Flush failed") == 0, "a flush attempt failed:\n" + cluster.Diagnostics());
 
-            foreach (var process in cluster.All)
-            {
-                await process.KillAsync();
-            }
-
-            await cluster.StartAsync(ct);
+            await cluster.KillAllAndStartAsync(ct);
             for (var i = 0; i < 300; i += 37)
             {
                 Assert.Equal($"{value}{i}", await http.GetStringAsync($"/get?key=k{i}", ct));

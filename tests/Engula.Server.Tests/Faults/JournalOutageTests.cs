@@ -132,12 +132,7 @@ public sealed class JournalOutageTests
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/get?key=q", ct)).StatusCode);
 
             // The live state equals what a replay of the journal gives.
-            foreach (var process in cluster.All)
-            {
-                await process.KillAsync();
-            }
-
-            await cluster.StartAsync(ct);
+            await cluster.KillAllAndStartAsync(ct);
             Assert.Equal("new", await http.GetStringAsync("/get?key=k", ct));
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/get?key=q", ct)).StatusCode);
         }
@@ -212,12 +207,7 @@ public sealed class JournalOutageTests
 
     private static async Task RestartEverythingAndAssertNothingLostAsync(FileCluster cluster, AcknowledgedWrites writes, CancellationToken ct)
     {
-        foreach (var process in cluster.All)
-        {
-            await process.KillAsync();
-        }
-
-        await cluster.StartAsync(ct);
+        await cluster.KillAllAndStartAsync(ct);
         using var http = Client(cluster);
         var read = new Dictionary<string, string?>();
         foreach (var key in writes.AllKeys)

@@ -64,6 +64,17 @@ public sealed class FileCluster : IAsyncDisposable
         await Engine.WaitForHttpHealthyAsync(StartTimeout, cancellationToken);
     }
 
+    /// <summary>SIGKILLs all four and starts them again: what was acknowledged must be durable, not just in memory.</summary>
+    public async Task KillAllAndStartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var process in All)
+        {
+            await process.KillAsync();
+        }
+
+        await StartAsync(cancellationToken);
+    }
+
     public async Task RestartAsync(EngulaProcess process, CancellationToken cancellationToken)
     {
         await process.KillAsync();
