@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using Engula.Operator.Api;
+using Engula.Tests.Shared.Ports;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -154,7 +154,7 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath));
         var host = new OperatorHost(client, new OperatorOptions { Namespace = ns.Name, LeaseNamespace = ns.Name, Identity = "op-http" }, NullLoggerFactory.Instance);
-        int port = FreePort();
+        int port = FreePort.Next();
         await using var web = HealthEndpoints.Build(host, $"127.0.0.1:{port}");
         await web.StartAsync(ct);
         using var stop = new CancellationTokenSource();
@@ -174,10 +174,4 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
         await web.StopAsync(ct);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
