@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Engula.Hosting.Health;
+using Engula.Tests.Shared.Ports;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Engula.AppHost.Tests;
@@ -40,10 +41,7 @@ public sealed class HealthCheckTests
     public async Task HttpCheckReportsHealthyAsSoonAsALateServerAnswers()
     {
         // A listener that appears only after the first probes failed: the check must keep polling and see it.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePort.Next();
         var address = new Uri($"http://127.0.0.1:{port}/");
         // The address is read once per probe: count probes, and go on once three have failed (a signal, not a timer).
         var probes = 0;

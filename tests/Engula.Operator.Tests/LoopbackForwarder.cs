@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Engula.Tests.Shared.Ports;
 
 namespace Engula.Operator.Tests;
 
@@ -18,9 +19,7 @@ internal sealed class LoopbackForwarder : IAsyncDisposable
     public LoopbackForwarder(IPEndPoint target)
     {
         _target = target;
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        Port = FreePort.Next(); // free while switched off: no other process is handed it meanwhile
     }
 
     public int Port { get; }
