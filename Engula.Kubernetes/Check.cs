@@ -127,11 +127,13 @@ internal static partial class Check
         return quantity;
     }
 
-    internal static void StorageClass(string field, string value)
+    internal static void StorageClass(string field, string value) => Dns1123SubdomainName(field, value, "StorageClass name");
+
+    internal static void Dns1123SubdomainName(string field, string value, string what)
     {
         if (value.Length is 0 or > 253 || !Dns1123Subdomain().IsMatch(value))
         {
-            throw Error(field, $"'{value}' is not a valid StorageClass name (RFC 1123 subdomain)");
+            throw Error(field, $"'{value}' is not a valid {what} (RFC 1123 subdomain)");
         }
     }
 

@@ -234,6 +234,11 @@ internal static class ClusterResolver
             }
         }
 
+        if (c.Pod is not null)
+        {
+            PodSettingsCheck.Validate($"{field}.Pod", c.Pod, c.Labels, ReservedLabels);
+        }
+
         if (c.Owner is not null)
         {
             Check.Owner($"{field}.Owner", c.Owner);

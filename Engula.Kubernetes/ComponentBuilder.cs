@@ -163,16 +163,34 @@ internal static class ComponentBuilder
                 },
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal) },
-                    Spec = PodSpec(cluster, c),
+                    Metadata = new V1ObjectMeta
+                    {
+                        Labels = PodLabels(labels, c.Spec.Pod),
+                        Annotations = c.Spec.Pod?.Annotations is { Count: > 0 } annotations
+                            ? new Dictionary<string, string>(annotations.OrderBy(a => a.Key, StringComparer.Ordinal), StringComparer.Ordinal)
+                            : null,
+                    },
+                    Spec = PodSpec(cluster, c, selector),
                 },
                 VolumeClaimTemplates = volumeClaimTemplates,
             },
         };
     }
 
-    private static V1PodSpec PodSpec(ResolvedCluster cluster, ResolvedComponent c)
+    private static Dictionary<string, string> PodLabels(Dictionary<string, string> labels, EngulaPodSettings? pod)
     {
+        var result = new Dictionary<string, string>(labels, StringComparer.Ordinal);
+        foreach (var (key, value) in pod?.Labels ?? new Dictionary<string, string>())
+        {
+            result[key] = value;
+        }
+
+        return result;
+    }
+
+    private static V1PodSpec PodSpec(ResolvedCluster cluster, ResolvedComponent c, Dictionary<string, string> selector)
+    {
+        var pod = c.Spec.Pod;
         var mounts = new List<V1VolumeMount>();
         if (c.HasVolume)
         {
@@ -209,6 +227,25 @@ internal static class ComponentBuilder
                 FsGroupChangePolicy = "OnRootMismatch",
                 SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
             },
+            // Scheduling is the user's (validated by the resolver); the builders only give a spread constraint
+            // without a selector the component's own, so that it spreads this component's pods.
+            NodeSelector = pod?.NodeSelector is { Count: > 0 } nodeSelector ? new Dictionary<string, string>(nodeSelector, StringComparer.Ordinal) : null,
+            Tolerations = pod?.Tolerations is { Count: > 0 } tolerations ? [.. tolerations] : null,
+            Affinity = pod?.Affinity,
+            TopologySpreadConstraints = pod?.TopologySpreadConstraints is { Count: > 0 } spread
+                ? [.. spread.Select(t => t.LabelSelector is not null ? t : new V1TopologySpreadConstraint
+                {
+                    MaxSkew = t.MaxSkew,
+                    TopologyKey = t.TopologyKey,
+                    WhenUnsatisfiable = t.WhenUnsatisfiable,
+                    MinDomains = t.MinDomains,
+                    NodeAffinityPolicy = t.NodeAffinityPolicy,
+                    NodeTaintsPolicy = t.NodeTaintsPolicy,
+                    MatchLabelKeys = t.MatchLabelKeys,
+                    LabelSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(selector, StringComparer.Ordinal) },
+                })]
+                : null,
+            PriorityClassName = pod?.PriorityClassName,
             InitContainers = c.HasVolume && c.Spec.DataVolumePermissions == DataVolumePermissions.InitContainer
                 ? [DataPermissionsContainer(c)]
                 : null,

@@ -69,6 +69,10 @@ public sealed record EngulaComponent
     /// </summary>
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
 
+    /// <summary>Scheduling (node selector, tolerations, affinity, topology spread, priority) and pod-only labels and
+    /// annotations; null leaves the pods as the builders make them.</summary>
+    public EngulaPodSettings? Pod { get; init; }
+
     /// <summary>Owner of this component's objects (the operator's component resource), or null.</summary>
     public V1OwnerReference? Owner { get; init; }
 }

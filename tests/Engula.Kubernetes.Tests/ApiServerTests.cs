@@ -14,13 +14,14 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
 {
     private const string FieldManager = "engula-tests";
 
-    public static TheoryData<string> Samples_() => ["cluster-sample", "bare", "custom-ports", "init-container"];
+    public static TheoryData<string> Samples_() => ["cluster-sample", "bare", "custom-ports", "init-container", "scheduled"];
 
     private static EngulaCluster Sample(string name, string ns) => name switch
     {
         "cluster-sample" => Samples.ClusterSample(ns),
         "bare" => Samples.Bare(ns),
         "init-container" => Samples.InitContainer(ns),
+        "scheduled" => Samples.Scheduled(ns),
         _ => Samples.CustomPorts(ns),
     };
 
@@ -31,6 +32,7 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
         var ct = TestContext.Current.CancellationToken;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         var built = EngulaObjects.Build(Sample(sample, ns.Name));
+        await EnsurePriorityClassAsync(ct);
 
         // 1. Server-side apply of every object, ServiceAccount first (pods referencing it are refused without it).
         var first = new List<V1ObjectMeta>();
@@ -96,6 +98,23 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
         Assert.Equal(17, built.All.Count);
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{sample}: server {cluster.Version.GitVersion}, {built.All.Count} objects applied twice (PDB as {(cluster.HasPolicyV1 ? "policy/v1" : "policy/v1beta1")}), {pods.Count} pods inspected, {claims.Count} PVCs");
+    }
+
+    private static string Json(object? value) => value is null ? "null" : KubernetesJson.Serialize(value);
+
+    /// <summary>The PriorityClass the scheduled sample names: pods naming a missing class are refused at admission.</summary>
+    private async Task EnsurePriorityClassAsync(CancellationToken ct)
+    {
+        try
+        {
+            await cluster.Client.SchedulingV1.CreatePriorityClassAsync(
+                new V1PriorityClass { Metadata = new V1ObjectMeta { Name = Samples.PriorityClass }, Value = 1000, Description = "Engula tests" },
+                cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // made by an earlier test
+        }
     }
 
     private static void InspectPod(ComponentObjects component, V1Pod pod, IList<V1Service> services, string ns)
@@ -165,6 +184,17 @@ public sealed class ApiServerTests(KubeTestCluster cluster)
         Assert.Equal(component.Service.Metadata.Name, spec.Subdomain);
         Assert.Equal(ns, pod.Metadata.NamespaceProperty);
         Assert.All(component.StatefulSet.Spec.Selector.MatchLabels, kv => Assert.Equal(kv.Value, pod.Metadata.Labels[kv.Key]));
+
+        // Scheduling and pod metadata as built: the server keeps them (it only adds its default NoExecute
+        // tolerations and its own labels and annotations).
+        var template = component.StatefulSet.Spec.Template;
+        Assert.Equal(template.Spec.NodeSelector ?? new Dictionary<string, string>(), spec.NodeSelector ?? new Dictionary<string, string>());
+        Assert.Equal(template.Spec.PriorityClassName, spec.PriorityClassName);
+        Assert.Equal(Json(template.Spec.Affinity), Json(spec.Affinity));
+        Assert.Equal(Json(template.Spec.TopologySpreadConstraints), Json(spec.TopologySpreadConstraints));
+        Assert.All(template.Spec.Tolerations ?? [], t => Assert.Contains(KubernetesJson.Serialize(t), (spec.Tolerations ?? []).Select(x => KubernetesJson.Serialize(x))));
+        Assert.All(template.Metadata.Labels, kv => Assert.Equal(kv.Value, pod.Metadata.Labels[kv.Key]));
+        Assert.All(template.Metadata.Annotations ?? new Dictionary<string, string>(), kv => Assert.Equal(kv.Value, pod.Metadata.Annotations[kv.Key]));
     }
 
     private async Task<V1ObjectMeta> GetAsync(IKubernetesObject<V1ObjectMeta> obj, string ns, CancellationToken ct)

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 
 namespace Engula.Kubernetes.Tests;
@@ -221,6 +222,60 @@ public sealed class BuilderTests
         Assert.Equal("storage", journal.StatefulSet.Metadata.Labels["team"]);
         Assert.Equal("storage", journal.StatefulSet.Spec.Template.Metadata.Labels["team"]);
         Assert.False(journal.StatefulSet.Spec.Selector.MatchLabels.ContainsKey("team"));
+    }
+
+    [Fact]
+    public void Pod_settings_reach_only_the_pod_template_and_a_spread_constraint_without_a_selector_gets_the_components()
+    {
+        var plain = EngulaObjects.Build(Samples.ClusterSample());
+        var scheduled = EngulaObjects.Build(Samples.Scheduled() with { Name = "cluster-sample" });
+
+        foreach (var (before, after) in plain.Components.Zip(scheduled.Components))
+        {
+            var pod = after.StatefulSet.Spec.Template;
+            var settings = Samples.PodSettings(after.Kind);
+            Assert.Equal(settings.NodeSelector, pod.Spec.NodeSelector);
+            Assert.Equal(KubernetesJson.Serialize(settings.Tolerations), KubernetesJson.Serialize(pod.Spec.Tolerations));
+            Assert.Equal(KubernetesJson.Serialize(settings.Affinity), KubernetesJson.Serialize(pod.Spec.Affinity));
+            Assert.Equal(Samples.PriorityClass, pod.Spec.PriorityClassName);
+            var spread = Assert.Single(pod.Spec.TopologySpreadConstraints);
+            Assert.Equal((1, "kubernetes.io/hostname", "ScheduleAnyway"), (spread.MaxSkew, spread.TopologyKey, spread.WhenUnsatisfiable));
+            Assert.Equal(after.StatefulSet.Spec.Selector.MatchLabels, spread.LabelSelector.MatchLabels);
+            Assert.Null(settings.TopologySpreadConstraints![0].LabelSelector); // the caller's object is not changed
+
+            // Pod labels and annotations are on the pods only; the other objects and every selector are as before.
+            Assert.Equal(EngulaObjects.KindName(after.Kind), pod.Metadata.Labels["tier"]);
+            Assert.Equal(new Dictionary<string, string> { ["example.com/backup"] = "daily" }, pod.Metadata.Annotations);
+            Assert.All(after.All, o => Assert.False(o.Metadata.Labels.ContainsKey("tier")));
+            Assert.Equal(before.StatefulSet.Spec.Selector.MatchLabels, after.StatefulSet.Spec.Selector.MatchLabels);
+            Assert.Equal(before.Service.Spec.Selector, after.Service.Spec.Selector);
+
+            // Without settings the pod spec has none of these fields.
+            var plainPod = before.StatefulSet.Spec.Template;
+            Assert.Null(plainPod.Spec.NodeSelector);
+            Assert.Null(plainPod.Spec.Tolerations);
+            Assert.Null(plainPod.Spec.Affinity);
+            Assert.Null(plainPod.Spec.TopologySpreadConstraints);
+            Assert.Null(plainPod.Spec.PriorityClassName);
+            Assert.Null(plainPod.Metadata.Annotations);
+        }
+    }
+
+    [Fact]
+    public void A_spread_constraint_with_its_own_selector_keeps_it()
+    {
+        var own = new k8s.Models.V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "engula" } };
+        var cluster = Samples.ClusterSample() with
+        {
+            Components = [.. Samples.AllFour().Select(c => c with
+            {
+                Pod = new EngulaPodSettings { TopologySpreadConstraints = [new() { MaxSkew = 2, TopologyKey = "topology.kubernetes.io/zone", WhenUnsatisfiable = "DoNotSchedule", LabelSelector = own }] },
+            })],
+        };
+
+        var spread = Assert.Single(EngulaObjects.BuildComponent(cluster, EngulaComponentKind.Kernel).StatefulSet.Spec.Template.Spec.TopologySpreadConstraints);
+        Assert.Equal(own.MatchLabels, spread.LabelSelector.MatchLabels);
+        Assert.Equal(2, spread.MaxSkew);
     }
 
     [Fact]

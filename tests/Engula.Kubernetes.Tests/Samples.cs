@@ -35,6 +35,44 @@ internal static class Samples
         Components = [.. AllFour().Select(c => c.Kind == EngulaComponentKind.Engine ? c : c with { DataVolumePermissions = DataVolumePermissions.InitContainer })],
     };
 
+    /// <summary>The original sample with every pod setting: node selector, toleration, anti-affinity, a spread
+    /// constraint without a selector (the builders give it the component's), a priority class, pod labels and annotations.</summary>
+    internal static EngulaCluster Scheduled(string? ns = null) => ClusterSample(ns) with
+    {
+        Name = "scheduled",
+        Components = [.. AllFour().Select(c => c with { Pod = PodSettings(c.Kind) })],
+    };
+
+    internal const string PriorityClass = "engula-tests";
+
+    internal static EngulaPodSettings PodSettings(EngulaComponentKind kind) => new()
+    {
+        NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
+        Tolerations = [new k8s.Models.V1Toleration { Key = "dedicated", OperatorProperty = "Equal", Value = "engula", Effect = "NoSchedule" }],
+        Affinity = new k8s.Models.V1Affinity
+        {
+            PodAntiAffinity = new k8s.Models.V1PodAntiAffinity
+            {
+                PreferredDuringSchedulingIgnoredDuringExecution =
+                [
+                    new k8s.Models.V1WeightedPodAffinityTerm
+                    {
+                        Weight = 100,
+                        PodAffinityTerm = new k8s.Models.V1PodAffinityTerm
+                        {
+                            TopologyKey = "kubernetes.io/hostname",
+                            LabelSelector = new k8s.Models.V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "engula" } },
+                        },
+                    },
+                ],
+            },
+        },
+        TopologySpreadConstraints = [new k8s.Models.V1TopologySpreadConstraint { MaxSkew = 1, TopologyKey = "kubernetes.io/hostname", WhenUnsatisfiable = "ScheduleAnyway" }],
+        PriorityClassName = PriorityClass,
+        Labels = new Dictionary<string, string> { ["tier"] = EngulaObjects.KindName(kind) },
+        Annotations = new Dictionary<string, string> { ["example.com/backup"] = "daily" },
+    };
+
     /// <summary>Every port moved off its default, a storage class, extra env and labels.</summary>
     internal static EngulaCluster CustomPorts(string? ns = null) => new()
     {

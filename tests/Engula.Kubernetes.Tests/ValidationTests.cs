@@ -6,6 +6,8 @@ public sealed class ValidationTests
     private static EngulaCluster WithComponent(EngulaComponentKind kind, Func<EngulaComponent, EngulaComponent> change) =>
         Samples.ClusterSample() with { Components = [.. Samples.AllFour().Select(c => c.Kind == kind ? change(c) : c)] };
 
+    private static EngulaCluster WithPod(EngulaComponentKind kind, EngulaPodSettings pod) => WithComponent(kind, c => c with { Pod = pod });
+
     public static TheoryData<string, string, string> Invalid() => new()
     {
         // case, expected field, a fragment of the message
@@ -40,6 +42,19 @@ public sealed class ValidationTests
         { "reserved label", "cluster.Components[0].Labels", "cannot be overridden" },
         { "invalid label value", "cluster.Components[0].Labels", "label value" },
         { "request above limit", "cluster.Components[0].Resources", "exceeds its limit" },
+        { "node selector value", "cluster.Components[2].Pod.NodeSelector", "label value" },
+        { "toleration operator", "cluster.Components[2].Pod.Tolerations[0].Operator", "Equal or Exists" },
+        { "toleration Exists with a value", "cluster.Components[2].Pod.Tolerations[1].Value", "takes no value" },
+        { "toleration without key and Equal", "cluster.Components[2].Pod.Tolerations[0].Key", "only with the operator Exists" },
+        { "toleration effect", "cluster.Components[2].Pod.Tolerations[0].Effect", "not a taint effect" },
+        { "toleration seconds without NoExecute", "cluster.Components[2].Pod.Tolerations[0].TolerationSeconds", "only a NoExecute" },
+        { "spread max skew", "cluster.Components[0].Pod.TopologySpreadConstraints[0].MaxSkew", "at least 1" },
+        { "spread without topology key", "cluster.Components[0].Pod.TopologySpreadConstraints[0].TopologyKey", "topology key is required" },
+        { "spread when unsatisfiable", "cluster.Components[0].Pod.TopologySpreadConstraints[0].WhenUnsatisfiable", "DoNotSchedule or ScheduleAnyway" },
+        { "priority class name", "cluster.Components[3].Pod.PriorityClassName", "PriorityClass name" },
+        { "reserved pod label", "cluster.Components[3].Pod.Labels", "cannot be overridden" },
+        { "pod label also a component label", "cluster.Components[3].Pod.Labels", "set it in one place" },
+        { "pod annotation key", "cluster.Components[3].Pod.Annotations", "invalid prefix" },
         { "owner without uid", "cluster.Components[0].Owner", "uid" },
         { "two journals", "cluster.Components[4].Kind", "at most one journal" },
         { "same name twice", "cluster.Components[1].Name", "already the name of cluster.Components[0]" },
@@ -88,6 +103,23 @@ public sealed class ValidationTests
                 Limits = new Dictionary<string, k8s.Models.ResourceQuantity> { ["memory"] = new("1Gi") },
             },
         }),
+        "node selector value" => WithPod(EngulaComponentKind.Kernel, new() { NodeSelector = new Dictionary<string, string> { ["disk"] = "fast ssd" } }),
+        "toleration operator" => WithPod(EngulaComponentKind.Kernel, new() { Tolerations = [new() { Key = "k", OperatorProperty = "In" }] }),
+        "toleration Exists with a value" => WithPod(EngulaComponentKind.Kernel, new() { Tolerations = [new() { OperatorProperty = "Exists" }, new() { Key = "k", OperatorProperty = "Exists", Value = "v" }] }),
+        "toleration without key and Equal" => WithPod(EngulaComponentKind.Kernel, new() { Tolerations = [new() { Value = "v" }] }),
+        "toleration effect" => WithPod(EngulaComponentKind.Kernel, new() { Tolerations = [new() { Key = "k", Effect = "NoRun" }] }),
+        "toleration seconds without NoExecute" => WithPod(EngulaComponentKind.Kernel, new() { Tolerations = [new() { Key = "k", Effect = "NoSchedule", TolerationSeconds = 30 }] }),
+        "spread max skew" => WithPod(EngulaComponentKind.Journal, new() { TopologySpreadConstraints = [new() { MaxSkew = 0, TopologyKey = "zone", WhenUnsatisfiable = "DoNotSchedule" }] }),
+        "spread without topology key" => WithPod(EngulaComponentKind.Journal, new() { TopologySpreadConstraints = [new() { MaxSkew = 1, WhenUnsatisfiable = "DoNotSchedule" }] }),
+        "spread when unsatisfiable" => WithPod(EngulaComponentKind.Journal, new() { TopologySpreadConstraints = [new() { MaxSkew = 1, TopologyKey = "zone", WhenUnsatisfiable = "Maybe" }] }),
+        "priority class name" => WithPod(EngulaComponentKind.Engine, new() { PriorityClassName = "High_Priority" }),
+        "reserved pod label" => WithPod(EngulaComponentKind.Engine, new() { Labels = new Dictionary<string, string> { ["app.kubernetes.io/component"] = "x" } }),
+        "pod label also a component label" => WithComponent(EngulaComponentKind.Engine, c => c with
+        {
+            Labels = new Dictionary<string, string> { ["team"] = "a" },
+            Pod = new() { Labels = new Dictionary<string, string> { ["team"] = "b" } },
+        }),
+        "pod annotation key" => WithPod(EngulaComponentKind.Engine, new() { Annotations = new Dictionary<string, string> { ["Example.com/x"] = "y" } }),
         "owner without uid" => WithComponent(EngulaComponentKind.Journal, c => c with { Owner = new k8s.Models.V1OwnerReference { ApiVersion = "v1", Kind = "X", Name = "x" } }),
         "two journals" => Samples.ClusterSample() with { Components = [.. Samples.AllFour(), Samples.Component(EngulaComponentKind.Journal) with { Name = "journal-two" }] },
         "same name twice" => WithComponent(EngulaComponentKind.Storage, c => c with { Name = "cluster-sample-journal" }),
