@@ -14,6 +14,10 @@ public sealed class ClusterSpec
     [Description("Default image of the components.")]
     public PodImage? Image { get; set; }
 
+    [JsonPropertyName("pod")]
+    [Description("Default pod settings of the components (scheduling, pod labels and annotations); a section's own pod replaces a field, labels and annotations merge key by key.")]
+    public PodSettings? Pod { get; set; }
+
     [JsonPropertyName("journal")]
     public ComponentSpec? Journal { get; set; }
 

@@ -31,6 +31,10 @@ public sealed class ComponentSpec
     [Description("The data volume (journal, storage, kernel); accepted and ignored for the engine.")]
     public VolumeClaim? Volume { get; set; }
 
+    [JsonPropertyName("pod")]
+    [Description("Scheduling (nodeSelector, tolerations, affinity, topologySpreadConstraints, priorityClassName) and extra pod labels and annotations. In a Cluster section, replaces the Cluster's spec.pod field by field.")]
+    public PodSettings? Pod { get; set; }
+
     /// <summary>A <see cref="Engula.Kubernetes.DataVolumePermissions"/> name; the schema allows only those.</summary>
     [JsonPropertyName("dataVolumePermissions")]
     [AllowedValues(nameof(Engula.Kubernetes.DataVolumePermissions.FsGroup), nameof(Engula.Kubernetes.DataVolumePermissions.InitContainer))]

@@ -84,12 +84,57 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
                 section.Image.PullPolicy ??= "IfNotPresent";
             }
 
+            if (kind != ResourceKind.Background)
+            {
+                section.Pod = MergePod(Copy(cluster.Spec.Pod), section.Pod);
+            }
+
             section.Port ??= kind.DefaultPort();
             section.Replicas ??= 1;
             result.Add((kind, section));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A section's pod settings over the Cluster's defaults: a field the section sets replaces the default (a list is
+    /// not appended to: a section that sets tolerations says all of them); labels and annotations merge key by key,
+    /// the section winning.
+    /// </summary>
+    private static PodSettings? MergePod(PodSettings? defaults, PodSettings? own)
+    {
+        if (defaults is null || own is null)
+        {
+            return own ?? defaults;
+        }
+
+        return new PodSettings
+        {
+            NodeSelector = own.NodeSelector ?? defaults.NodeSelector,
+            Tolerations = own.Tolerations ?? defaults.Tolerations,
+            Affinity = own.Affinity ?? defaults.Affinity,
+            TopologySpreadConstraints = own.TopologySpreadConstraints ?? defaults.TopologySpreadConstraints,
+            PriorityClassName = own.PriorityClassName ?? defaults.PriorityClassName,
+            Labels = MergeMap(defaults.Labels, own.Labels),
+            Annotations = MergeMap(defaults.Annotations, own.Annotations),
+        };
+    }
+
+    private static Dictionary<string, string>? MergeMap(Dictionary<string, string>? defaults, Dictionary<string, string>? own)
+    {
+        if (defaults is null || own is null)
+        {
+            return own ?? defaults;
+        }
+
+        var merged = new Dictionary<string, string>(defaults, StringComparer.Ordinal);
+        foreach (var (key, value) in own)
+        {
+            merged[key] = value;
+        }
+
+        return merged;
     }
 
     private static T? Copy<T>(T? value) where T : class =>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Engula.Kubernetes;
 using Engula.Operator.Api;
+using k8s;
 using k8s.Models;
 
 namespace Engula.Operator.Reconcilers;
@@ -39,8 +40,108 @@ internal static class ComponentSpecMapping
             StorageClassName = hasVolume ? claim?.StorageClassName : null,
             StorageAccessModes = hasVolume ? claim?.AccessModes : null,
             DataVolumePermissions = hasVolume && ownSettings ? spec.DataVolumePermissionsValue() : DataVolumePermissions.FsGroup,
+            Pod = ownSettings ? ToPodSettings(spec.Pod) : null,
             Owner = owner,
         };
+    }
+
+    private static EngulaPodSettings? ToPodSettings(PodSettings? pod) => pod is null ? null : new EngulaPodSettings
+    {
+        NodeSelector = pod.NodeSelector,
+        Tolerations = pod.Tolerations?.Select(t => new V1Toleration
+        {
+            Key = t.Key,
+            OperatorProperty = t.Operator,
+            Value = t.Value,
+            Effect = t.Effect,
+            TolerationSeconds = t.TolerationSeconds,
+        }).ToList(),
+        Affinity = Typed<V1Affinity>("spec.pod.affinity", pod.Affinity),
+        TopologySpreadConstraints = pod.TopologySpreadConstraints?.Select((t, i) => new V1TopologySpreadConstraint
+        {
+            MaxSkew = t.MaxSkew,
+            TopologyKey = t.TopologyKey,
+            WhenUnsatisfiable = t.WhenUnsatisfiable,
+            LabelSelector = Typed<V1LabelSelector>($"spec.pod.topologySpreadConstraints[{i}].labelSelector", t.LabelSelector),
+        }).ToList(),
+        PriorityClassName = pod.PriorityClassName,
+        Labels = pod.Labels,
+        Annotations = pod.Annotations,
+    };
+
+    /// <summary>
+    /// A field the schema keeps as written (an object of a Kubernetes type) as that type. A field the type does not
+    /// have would be dropped silently by the conversion — a misspelt <c>requiredDuringScheduling…</c> would leave
+    /// the pods unconstrained — so the typed value must hold everything the user wrote.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not an object of that type, or with a field it does not have.</exception>
+    private static T? Typed<T>(string field, JsonElement? value) where T : class
+    {
+        if (value is not { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } raw)
+        {
+            return null;
+        }
+
+        T? typed;
+        try
+        {
+            typed = KubernetesJson.Deserialize<T>(raw.GetRawText());
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{field}: not a {typeof(T).Name[2..]}: {e.Message}", field, e);
+        }
+
+        if (typed is null)
+        {
+            throw new ArgumentException($"{field}: not a {typeof(T).Name[2..]}", field);
+        }
+
+        if (UnknownField(raw, JsonDocument.Parse(KubernetesJson.Serialize(typed)).RootElement, "") is { } unknown)
+        {
+            throw new ArgumentException($"{field}: {typeof(T).Name[2..]} has no field {unknown}", field);
+        }
+
+        return typed;
+    }
+
+    /// <summary>The path of the first property of <paramref name="written"/> that <paramref name="typed"/> lacks, or null.</summary>
+    private static string? UnknownField(JsonElement written, JsonElement typed, string path)
+    {
+        if (written.ValueKind == JsonValueKind.Object && typed.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in written.EnumerateObject())
+            {
+                string at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                if (property.Value.ValueKind == JsonValueKind.Null)
+                {
+                    continue;
+                }
+
+                if (!typed.TryGetProperty(property.Name, out var kept))
+                {
+                    return at;
+                }
+
+                if (UnknownField(property.Value, kept, at) is { } deeper)
+                {
+                    return deeper;
+                }
+            }
+        }
+        else if (written.ValueKind == JsonValueKind.Array && typed.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (var (item, kept) in written.EnumerateArray().Zip(typed.EnumerateArray()))
+            {
+                if (UnknownField(item, kept, $"{path}[{i++}]") is { } deeper)
+                {
+                    return deeper;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static V1ResourceRequirements? ToResources(ResourceSpec? spec) => spec is null ? null : new V1ResourceRequirements
