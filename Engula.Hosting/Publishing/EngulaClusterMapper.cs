@@ -102,6 +102,7 @@ internal static class EngulaClusterMapper
             StorageClassName = stateful ? options.StorageClass : null,
             StorageSize = stateful ? options.StorageSize : null,
             DataVolumePermissions = stateful ? options.DataVolumePermissions : DataVolumePermissions.FsGroup,
+            Pod = server.Annotations.OfType<EngulaPodSettingsAnnotation>().LastOrDefault()?.Settings,
         };
     }
 

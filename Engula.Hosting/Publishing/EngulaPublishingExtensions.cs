@@ -1,5 +1,6 @@
 #pragma warning disable ASPIREPIPELINES001 // The pipeline API is experimental in Aspire 13.6.
 
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Pipelines;
 using Engula.Hosting.Publishing;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +57,29 @@ public static partial class EngulaPublishingExtensions
             dependsOn: WellKnownPipelineSteps.DestroyPrereq,
             requiredBy: WellKnownPipelineSteps.Destroy);
         return builder;
+    }
+
+    /// <summary>
+    /// Where the component's pods run in Kubernetes and the extra labels and annotations they carry, when the app
+    /// model is published or deployed (the same fields as a Cluster's <c>spec.pod</c> for the operator): node selector,
+    /// tolerations, affinity, topology spread (a constraint without a label selector spreads this component's pods),
+    /// priority class. Validated when publishing; a second call replaces the first. Run mode is unaffected.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// builder.AddEngulaJournal("journal").WithKubernetesPodSettings(new EngulaPodSettings
+    /// {
+    ///     NodeSelector = new Dictionary&lt;string, string&gt; { ["disk"] = "ssd" },
+    ///     Tolerations = [new V1Toleration { Key = "dedicated", OperatorProperty = "Equal", Value = "engula", Effect = "NoSchedule" }],
+    /// });
+    /// </code>
+    /// </example>
+    public static IResourceBuilder<T> WithKubernetesPodSettings<T>(this IResourceBuilder<T> builder, Engula.Kubernetes.EngulaPodSettings settings)
+        where T : EngulaServerResource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        return builder.WithAnnotation(new EngulaPodSettingsAnnotation(settings), ResourceAnnotationMutationBehavior.Replace);
     }
 
     private static async Task RunAsync(PipelineStepContext context, Func<PipelineStepContext, Task> step, string operation)

@@ -11,6 +11,7 @@ namespace Engula.Publishing.Tests;
 /// express. Every refusal names the culprit and writes nothing: no output directory, no change to an existing one,
 /// no staging directory left behind.
 /// </summary>
+[Collection(InProcessPublishCollection.Name)]
 public sealed class BadInputTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("engula-publish-bad-").FullName;
