@@ -58,8 +58,23 @@ internal static class ComponentBuilder
             Service(cluster, component, labels, selector),
             StatefulSet(cluster, component, labels, selector),
             PodDisruptionBudget(cluster, component, labels, selector),
-            NetworkPolicy(cluster, component, labels, selector));
+            NetworkPolicy(cluster, component, labels, selector),
+            PodMonitor(cluster, component, labels, selector));
     }
+
+    /// <summary>
+    /// Scrapes <c>/metrics</c> on the port that serves it: the admin listener, or the engine's HTTP port. No
+    /// interval: the Prometheus's own scrape interval applies, which its owner chose for every target.
+    /// </summary>
+    private static PodMonitor PodMonitor(ResolvedCluster cluster, ResolvedComponent c, Dictionary<string, string> labels, Dictionary<string, string> selector) => new()
+    {
+        Metadata = Metadata(c.Name, cluster.Spec.Namespace, labels, c.Spec.Owner),
+        Spec = new PodMonitorSpec
+        {
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(selector, StringComparer.Ordinal) },
+            PodMetricsEndpoints = [new PodMetricsEndpoint { Port = ProbePortName(c), Path = "/metrics" }],
+        },
+    };
 
     internal static V1ServiceAccount ServiceAccount(EngulaCluster cluster, string instance) => new()
     {

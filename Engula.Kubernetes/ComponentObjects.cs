@@ -14,7 +14,8 @@ public sealed class ComponentObjects
         V1Service service,
         V1StatefulSet statefulSet,
         V1PodDisruptionBudget podDisruptionBudget,
-        V1NetworkPolicy networkPolicy)
+        V1NetworkPolicy networkPolicy,
+        PodMonitor podMonitor)
     {
         Kind = kind;
         Name = name;
@@ -24,6 +25,7 @@ public sealed class ComponentObjects
         StatefulSet = statefulSet;
         PodDisruptionBudget = podDisruptionBudget;
         NetworkPolicy = networkPolicy;
+        PodMonitor = podMonitor;
     }
 
     /// <summary>The component's kind.</summary>
@@ -59,6 +61,12 @@ public sealed class ComponentObjects
 
     /// <summary>The NetworkPolicy restricting ingress to the component's pods.</summary>
     public V1NetworkPolicy NetworkPolicy { get; }
+
+    /// <summary>
+    /// A Prometheus Operator PodMonitor for the component's pods. Not in <see cref="All"/>: its API exists only where
+    /// the Prometheus Operator is installed, so callers apply it when the server offers it (the operator does).
+    /// </summary>
+    public PodMonitor PodMonitor { get; }
 
     /// <summary>Every object, in a fixed order: Service, StatefulSet, PodDisruptionBudget, NetworkPolicy.</summary>
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> All => [Service, StatefulSet, PodDisruptionBudget, NetworkPolicy];

@@ -75,6 +75,8 @@ public static class InstallManifests
                 new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
                 new V1PolicyRule { ApiGroups = ["policy"], Resources = ["poddisruptionbudgets"], Verbs = ["get", "create", "patch"] },
                 new V1PolicyRule { ApiGroups = ["networking.k8s.io"], Resources = ["networkpolicies"], Verbs = ["get", "create", "patch"] },
+                // Used only where the Prometheus Operator is installed; a rule for an API a server lacks is harmless.
+                new V1PolicyRule { ApiGroups = [PodMonitor.Group], Resources = [PodMonitor.Plural], Verbs = ["get", "create", "patch"] },
             ],
         };
         var binding = new V1ClusterRoleBinding

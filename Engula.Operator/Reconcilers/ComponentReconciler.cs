@@ -287,6 +287,23 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
             }
         }
 
+        if (capabilities.PodMonitors)
+        {
+            var monitor = objects.PodMonitor;
+            try
+            {
+                if (!JsonSubset.Contains(await api.GetAsync(PodMonitor.Group, PodMonitor.Version, ns, PodMonitor.Plural, monitor.Metadata.Name, ct), monitor, out _))
+                {
+                    await api.ApplyPodMonitorAsync(monitor, ct);
+                }
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // The Prometheus Operator was uninstalled after start-up: monitoring is optional, the workload is not.
+                LogPodMonitorsGone(logger, ns, objects.Name);
+            }
+        }
+
         return (live, created);
     }
 
@@ -361,4 +378,7 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "applying {Kind} {Namespace}/{Name}: differs at {Path}")]
     private static partial void LogApply(ILogger logger, string kind, string @namespace, string name, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no PodMonitor for {Namespace}/{Name}: the monitoring.coreos.com/v1 API is gone since start-up; restart the operator once it is back")]
+    private static partial void LogPodMonitorsGone(ILogger logger, string @namespace, string name);
 }

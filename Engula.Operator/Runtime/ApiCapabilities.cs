@@ -5,9 +5,11 @@ namespace Engula.Operator.Runtime;
 
 /// <summary>
 /// Which optional APIs the server offers, found once at start from discovery. The operator skips objects of a
-/// missing kind (with an Event and a condition reason) instead of failing.
+/// missing kind (with an Event and a condition reason) instead of failing. PodMonitors exist only where the
+/// Prometheus Operator is installed; without them nothing is said per component (most clusters have none), only the
+/// start-up log line. An API installed later is seen after the operator restarts.
 /// </summary>
-public sealed record ApiCapabilities(string? PodDisruptionBudgetVersion, bool NetworkPolicies)
+public sealed record ApiCapabilities(string? PodDisruptionBudgetVersion, bool NetworkPolicies, bool PodMonitors = false)
 {
     public static async Task<ApiCapabilities> DiscoverAsync(IKubernetes client, CancellationToken cancellationToken)
     {
@@ -21,6 +23,6 @@ public sealed record ApiCapabilities(string? PodDisruptionBudgetVersion, bool Ne
         string? pdb = new[] { KubernetesVersion.PolicyV1, KubernetesVersion.PolicyV1Beta1 }
             .Select(apiVersion => apiVersion.Split('/'))
             .FirstOrDefault(parts => Has(parts[0], parts[1]))?[1];
-        return new ApiCapabilities(pdb, Has("networking.k8s.io", "v1"));
+        return new ApiCapabilities(pdb, Has("networking.k8s.io", "v1"), Has(PodMonitor.Group, PodMonitor.Version));
     }
 }

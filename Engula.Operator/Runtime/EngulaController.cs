@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Engula.Kubernetes;
 using Engula.Operator.Api;
 using Engula.Operator.Reconcilers;
 using k8s;
@@ -103,7 +104,8 @@ public sealed partial class EngulaController
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var capabilities = await ApiCapabilities.DiscoverAsync(_client, cancellationToken);
-        LogCapabilities(_logger, capabilities.PodDisruptionBudgetVersion ?? "none", capabilities.NetworkPolicies);
+        LogCapabilities(_logger, capabilities.PodDisruptionBudgetVersion ?? "none", capabilities.NetworkPolicies,
+            capabilities.PodMonitors ? "created per component" : $"none ({PodMonitor.Group}/{PodMonitor.Version} is not served: no Prometheus Operator)");
         var api = new KubeApi(_client, _metrics, _options.Identity);
         var components = new ComponentReconciler(Caches, api, capabilities, _time, _loggerFactory.CreateLogger<ComponentReconciler>());
         var clusters = new ClusterReconciler(Caches, api, _time);
@@ -304,8 +306,8 @@ public sealed partial class EngulaController
             _metrics);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "API discovery: PodDisruptionBudget policy/{PdbVersion}, NetworkPolicy {NetworkPolicies}")]
-    private static partial void LogCapabilities(ILogger logger, string pdbVersion, bool networkPolicies);
+    [LoggerMessage(Level = LogLevel.Information, Message = "API discovery: PodDisruptionBudget policy/{PdbVersion}, NetworkPolicy {NetworkPolicies}, PodMonitors {PodMonitors}")]
+    private static partial void LogCapabilities(ILogger logger, string pdbVersion, bool networkPolicies, string podMonitors);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reconcile of {Key} failed; retrying in {Seconds:F1} s")]
     private static partial void LogReconcileFailed(ILogger logger, string key, double seconds, Exception exception);

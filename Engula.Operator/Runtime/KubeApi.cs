@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Engula.Kubernetes;
 using Engula.Operator.Api;
 using k8s;
 using k8s.Autorest;
@@ -94,6 +95,14 @@ public sealed class KubeApi(k8s.Kubernetes client, OperatorMetrics metrics, stri
         pdb.ApiVersion = "policy/" + version;
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(pdb, V1Patch.PatchType.ApplyPatch), "policy", version,
             pdb.Metadata.NamespaceProperty, "poddisruptionbudgets", pdb.Metadata.Name, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
+    }
+
+    /// <summary>Applies a Prometheus Operator PodMonitor.</summary>
+    public async Task ApplyPodMonitorAsync(PodMonitor monitor, CancellationToken ct)
+    {
+        metrics.Wrote(PodMonitor.Plural);
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(monitor, V1Patch.PatchType.ApplyPatch), PodMonitor.Group, PodMonitor.Version,
+            monitor.Metadata.NamespaceProperty, PodMonitor.Plural, monitor.Metadata.Name, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
     }
 
     /// <summary>The live object as JSON, or null when absent.</summary>
