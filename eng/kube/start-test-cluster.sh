@@ -43,14 +43,15 @@ mkdir -p "$P" "$S/etcd"
 chmod 700 "$S/etcd"
 
 # A free loopback port: nothing accepts a connection on it and no other start in this run took it. Ports are
-# drawn at random from a range outside the usual ephemeral range (32768-60999 on Linux) so that outgoing
-# connections cannot take them between this check and the bind.
+# drawn at random from 20100-24399: outside the usual ephemeral range (32768-60999 on Linux), so that outgoing
+# connections cannot take them between this check and the bind; below Engula's own ports (24567-25570 and the
+# sample's); and apart from the ports the test processes reserve for their children (26000-31999).
 # Sets the variable named $1 (not a command substitution: its subshell would lose `taken`).
 taken=" "
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 12000 ))
+    p=$(( 20100 + RANDOM % 4300 ))
     case "$taken" in *" $p "*) continue ;; esac
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (exec 3<>"/dev/tcp/$API_ADDRESS/$p") 2>/dev/null; then
       taken="$taken$p "

@@ -16,8 +16,10 @@ namespace Engula.Tests.Shared.Ports;
 /// </remarks>
 public static class FreePort
 {
-    private const int First = 20000;
-    private const int Count = 12000;
+    // 26000-31999: below the ephemeral range, above Engula's own fixed ports (24567-25570, the sample AppHost's
+    // 24577-24590) that AppHost tests bind, and apart from the test Kubernetes cluster's ports (20100-24399).
+    private const int First = 26000;
+    private const int Count = 6000;
 
     private static readonly string LockDirectory = Path.Combine(Path.GetTempPath(), "engula-test-ports");
     private static readonly List<FileStream> Held = [];
