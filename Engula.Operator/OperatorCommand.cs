@@ -26,6 +26,21 @@ public static class OperatorCommand
         var leaseNamespace = new Option<string?>("--lease-namespace") { Description = "namespace of the leader-election Lease (default: the pod's, or `default` outside a cluster)" };
         var identity = new Option<string?>("--identity") { Description = "leader-election identity (default: POD_NAME, or host-pid)" };
         var http = new Option<string?>("--http") { Description = "health and metrics address, host:port or `none` (default 0.0.0.0:8080 in a cluster, 127.0.0.1:8080 outside)" };
+        var rolloutTimeout = new Option<int?>("--rollout-timeout-seconds")
+        {
+            Description = "how long a pod moved to a new revision may stay not Ready before the rollout counts as stuck (default 900)",
+            CustomParser = r =>
+            {
+                string text = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds) && seconds > 0)
+                {
+                    return seconds;
+                }
+
+                r.AddError($"--rollout-timeout-seconds: '{text}' is not a positive number of seconds");
+                return null;
+            },
+        };
         var directory = new Argument<string>("directory") { Description = "where to write crds.yaml, rbac.yaml, operator.yaml and install.yaml" };
 
         var generate = new Command("generate-manifests", "write the install manifests generated from the C# types") { directory };
@@ -39,10 +54,10 @@ public static class OperatorCommand
 
         var root = new RootCommand("The Engula operator: reconciles Cluster, Journal, Storage, Kernel, Engine and Background resources.")
         {
-            kubeconfig, ns, leaseNamespace, identity, http, generate,
+            kubeconfig, ns, leaseNamespace, identity, http, rolloutTimeout, generate,
         };
         root.SetAction((parse, ct) => RunOperatorAsync(
-            parse.GetValue(kubeconfig), parse.GetValue(ns), parse.GetValue(leaseNamespace), parse.GetValue(identity), parse.GetValue(http)));
+            parse.GetValue(kubeconfig), parse.GetValue(ns), parse.GetValue(leaseNamespace), parse.GetValue(identity), parse.GetValue(http), parse.GetValue(rolloutTimeout)));
 
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -55,7 +70,7 @@ public static class OperatorCommand
         return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
-    private static async Task<int> RunOperatorAsync(string? kubeconfig, string? ns, string? leaseNamespace, string? identity, string? http)
+    private static async Task<int> RunOperatorAsync(string? kubeconfig, string? ns, string? leaseNamespace, string? identity, string? http, int? rolloutTimeoutSeconds)
     {
         bool inCluster = kubeconfig is null;
         KubernetesClientConfiguration config;
@@ -77,6 +92,7 @@ public static class OperatorCommand
             // `default` when run locally.
             LeaseNamespace = leaseNamespace ?? (inCluster ? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default" : "default"),
             Identity = identity ?? Environment.GetEnvironmentVariable("POD_NAME") ?? $"{Environment.MachineName}-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}",
+            RolloutTimeout = rolloutTimeoutSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : new OperatorOptions().RolloutTimeout,
         };
 
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));

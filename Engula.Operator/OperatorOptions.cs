@@ -17,6 +17,12 @@ public sealed record OperatorOptions
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long a pod moved to a new revision may stay not Ready before its component's rollout counts as stuck
+    /// (Degraded=True, reason RolloutStuck). Covers image pull, recovery and the startup probe's budget.
+    /// </summary>
+    public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Server-side timeout of each watch; a 1.20 server sends its bookmark shortly before it ends a watch.</summary>
     public int WatchTimeoutSeconds { get; init; } = 300;
 

@@ -70,7 +70,9 @@ public static class InstallManifests
                 new V1PolicyRule { ApiGroups = [EngulaApi.Group], Resources = [.. plurals.Select(p => p + "/finalizers")], Verbs = ["update"] },
                 new V1PolicyRule { ApiGroups = ["apps"], Resources = ["statefulsets"], Verbs = ["get", "list", "watch", "create", "patch"] },
                 new V1PolicyRule { ApiGroups = [""], Resources = ["services"], Verbs = ["get", "list", "watch", "create", "patch"] },
-                new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get", "list", "watch"] },
+                // delete: only to replace a pod that a reverted or corrected rollout left not Ready on an abandoned
+                // revision (the StatefulSet controller waits for such a pod forever); RBAC cannot narrow it further.
+                new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get", "list", "watch", "delete"] },
                 new V1PolicyRule { ApiGroups = [""], Resources = ["serviceaccounts"], Verbs = ["get", "create", "patch"] },
                 new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["create", "patch"] },
                 new V1PolicyRule { ApiGroups = ["policy"], Resources = ["poddisruptionbudgets"], Verbs = ["get", "create", "patch"] },

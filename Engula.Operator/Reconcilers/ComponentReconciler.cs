@@ -15,21 +15,22 @@ namespace Engula.Operator.Reconcilers;
 /// Bootstrap order: a kernel's workload is created once its journal and storage are Ready, an engine's once its
 /// kernel is. Refusals (changes the operator will not make, see deploy/operator/README.md) leave the workload as it is and say why in Degraded.
 /// </summary>
-internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, ApiCapabilities capabilities, TimeProvider time, ILogger logger)
+internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, ApiCapabilities capabilities, TimeProvider time, ILogger logger, TimeSpan rolloutTimeout)
 {
-    public async Task ReconcileAsync(ResourceKind kind, string ns, string name, CancellationToken ct)
+    /// <summary>Reconciles one component; returns when to look again without an event, if ever.</summary>
+    public async Task<TimeSpan?> ReconcileAsync(ResourceKind kind, string ns, string name, CancellationToken ct)
     {
         var resource = caches.Components[kind].Get(ns, name);
         if (resource is null || resource.Metadata.DeletionTimestamp is not null)
         {
             // Gone or going: its objects are collected through their ownerReferences.
-            return;
+            return null;
         }
 
         if (kind == ResourceKind.Background)
         {
             await WriteStatusAsync(kind, resource, null, new ComponentOutcome { Unsupported = true }, created: false, ct);
-            return;
+            return null;
         }
 
         var componentKind = kind.ToComponentKind()!.Value;
@@ -40,14 +41,17 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
         if (pausedBy is not null)
         {
             await WriteStatusAsync(kind, resource, live, new ComponentOutcome { Paused = pausedBy + ": the operator changes nothing for it" }, created: false, ct);
-            return;
+            return null;
         }
 
         var (outcome, objects, cluster) = Decide(kind, componentKind, resource, live);
         bool created = false;
         if (objects is not null && cluster is not null)
         {
+            var rollout = PlanRollout(resource, componentKind, objects.StatefulSet, live);
+            outcome = outcome with { Rollout = rollout };
             (live, created) = await ApplyAsync(objects, cluster, live, ct);
+            await ReplaceAbandonedPodsAsync(resource, live, ct);
             if (capabilities.PodDisruptionBudgetVersion is null && outcome.DegradedReason is null)
             {
                 outcome = outcome with
@@ -59,6 +63,7 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
         }
 
         await WriteStatusAsync(kind, resource, live, outcome, created, ct);
+        return outcome.Rollout?.RecheckAfter;
     }
 
     /// <summary>The decision: which replicas, whether to wait or refuse, and the objects to apply (null: apply nothing).</summary>
@@ -337,8 +342,16 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
                         : effective == 0
                             ? Conditions.Make(old, Conditions.Ready, false, "ScaledToZero", "spec.replicas is 0", generation, now)
                             : Conditions.Make(old, Conditions.Ready, false, "PodsNotReady", $"{ready}/{effective} pods ready", generation, now);
+            var rollout = outcome.Rollout;
             progressing = outcome.Paused is not null
                 ? Conditions.Make(old, Conditions.Progressing, false, EngulaApi.PausedReason, outcome.Paused, generation, now)
+                : rollout?.Stuck is { } stuck
+                ? Conditions.Make(old, Conditions.Progressing, true, "RolloutStuck", stuck, generation, now)
+                : rollout?.HeldBy is { } heldBy
+                ? Conditions.Make(old, Conditions.Progressing, true, "WaitingForRollout",
+                    $"a new pod template waits for {heldBy}: components roll one at a time, journal, storage, kernel, engine", generation, now)
+                : rollout?.Rolling is { } rolling
+                ? Conditions.Make(old, Conditions.Progressing, true, "RollingOut", rolling, generation, now)
                 : outcome.Waiting is not null && sts is null
                 ? Conditions.Make(old, Conditions.Progressing, true, "WaitingForDependencies", outcome.Waiting, generation, now)
                 : sts is not null && !isReady && effective > 0
@@ -348,6 +361,8 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
                         outcome.DegradedReason is not null && sts is null ? outcome.DegradedMessage! : "nothing in progress", generation, now);
             degraded = outcome.DegradedReason is not null
                 ? Conditions.Make(old, Conditions.Degraded, true, outcome.DegradedReason, outcome.DegradedMessage!, generation, now)
+                : outcome.Rollout?.Stuck is { } halted
+                ? Conditions.Make(old, Conditions.Degraded, true, "RolloutStuck", halted, generation, now)
                 : Conditions.Make(old, Conditions.Degraded, false, outcome.Note ?? "AsExpected", outcome.NoteMessage ?? "no refusals, spec valid", generation, now);
         }
 
@@ -356,6 +371,9 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
             ObservedGeneration = generation,
             Replicas = running,
             ReadyReplicas = ready,
+            CurrentRevision = sts?.Status?.CurrentRevision,
+            UpdateRevision = sts?.Status?.UpdateRevision,
+            UpdatedReplicas = sts?.Status?.UpdatedReplicas,
             Selector = sts?.Spec?.Selector?.MatchLabels is { } labels
                 ? string.Join(",", labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value))
                 : null,

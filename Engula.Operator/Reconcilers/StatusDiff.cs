@@ -16,6 +16,9 @@ internal static class StatusDiff
         && old.ObservedGeneration == now.ObservedGeneration
         && (old.Replicas ?? 0) == (now.Replicas ?? 0)
         && (old.ReadyReplicas ?? 0) == (now.ReadyReplicas ?? 0)
+        && old.CurrentRevision == now.CurrentRevision
+        && old.UpdateRevision == now.UpdateRevision
+        && (old.UpdatedReplicas ?? 0) == (now.UpdatedReplicas ?? 0)
         && old.Selector == now.Selector
         && SameConditions(old.Conditions, now.Conditions);
 

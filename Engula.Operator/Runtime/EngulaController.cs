@@ -107,7 +107,7 @@ public sealed partial class EngulaController
         LogCapabilities(_logger, capabilities.PodDisruptionBudgetVersion ?? "none", capabilities.NetworkPolicies,
             capabilities.PodMonitors ? "created per component" : $"none ({PodMonitor.Group}/{PodMonitor.Version} is not served: no Prometheus Operator)");
         var api = new KubeApi(_client, _metrics, _options.Identity);
-        var components = new ComponentReconciler(Caches, api, capabilities, _time, _loggerFactory.CreateLogger<ComponentReconciler>());
+        var components = new ComponentReconciler(Caches, api, capabilities, _time, _loggerFactory.CreateLogger<ComponentReconciler>(), _options.RolloutTimeout);
         var clusters = new ClusterReconciler(Caches, api, _time);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -162,9 +162,11 @@ public sealed partial class EngulaController
                 {
                     await clusters.ReconcileAsync(key.Namespace, key.Name, ct);
                 }
-                else
+                else if (await components.ReconcileAsync(key.Kind, key.Namespace, key.Name, ct) is { } recheck)
                 {
-                    await components.ReconcileAsync(key.Kind, key.Namespace, key.Name, ct);
+                    Queue.Forget(key);
+                    Queue.AddAfter(key, recheck);
+                    continue;
                 }
 
                 Queue.Forget(key);

@@ -43,6 +43,23 @@ public sealed class KubeApi(k8s.Kubernetes client, OperatorMetrics metrics, stri
         }
     }
 
+    /// <summary>
+    /// Deletes a pod the StatefulSet controller will not replace by itself (a pod of an abandoned revision that never
+    /// became Ready), preconditioned on its uid so that a pod re-created under the same name is left alone.
+    /// </summary>
+    public async Task DeletePodAsync(string ns, string name, string uid, CancellationToken ct)
+    {
+        metrics.Wrote("pods");
+        try
+        {
+            await client.CoreV1.DeleteNamespacedPodAsync(name, ns, new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid } }, cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+        {
+            // Already gone or replaced.
+        }
+    }
+
     /// <summary>Applies only the status (a separate field manager: with one, Kubernetes 1.20 flips
     /// field ownership on every apply).</summary>
     public async Task ApplyStatusAsync(ResourceKind kind, string ns, string name, object status, CancellationToken ct)

@@ -28,6 +28,8 @@ public sealed class CommandLineTests
     [InlineData("--namespace")]
     [InlineData("generate-manifests")]
     [InlineData("--kubeconfig", "/nonexistent/kubeconfig")]
+    [InlineData("--rollout-timeout-seconds", "0")]
+    [InlineData("--rollout-timeout-seconds", "soon")]
     public async Task Bad_arguments_exit_2_with_one_line_on_stderr(params string[] args)
     {
         var result = await RunAsync(args);

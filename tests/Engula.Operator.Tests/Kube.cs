@@ -82,6 +82,34 @@ internal static class Kube
         }
     }
 
+    /// <summary>
+    /// Marks the StatefulSet's pods Ready once each runs its current template: waits until the StatefulSet controller
+    /// has seen the latest spec and pod <c>i</c> carries the update revision (the controller replaced it), then marks it.
+    /// </summary>
+    public static async Task MarkPodsReadyOnUpdateRevisionAsync(IKubernetes client, string ns, string statefulSet, int count, CancellationToken ct)
+    {
+        string? revision = null;
+        await Wait.ForAsync($"StatefulSet {statefulSet} observed with an update revision", async token =>
+        {
+            var set = await client.AppsV1.ReadNamespacedStatefulSetAsync(statefulSet, ns, cancellationToken: token);
+            revision = set.Status?.UpdateRevision;
+            return revision is { Length: > 0 } && set.Status!.ObservedGeneration >= set.Metadata.Generation;
+        }, Wait.Default, ct);
+        for (int i = 0; i < count; i++)
+        {
+            string pod = $"{statefulSet}-{i}";
+            await Wait.ForAsync($"pod {pod} on revision {revision}", async token =>
+            {
+                var pods = await client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name=" + pod, cancellationToken: token);
+                return pods.Items.Count == 1 && pods.Items[0].Metadata.DeletionTimestamp is null
+                    && pods.Items[0].Metadata.Labels.TryGetValue("controller-revision-hash", out var r) && r == revision;
+            }, Wait.Default, ct);
+            await client.CoreV1.PatchNamespacedPodStatusAsync(
+                new V1Patch("{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}", V1Patch.PatchType.MergePatch),
+                pod, ns, cancellationToken: ct);
+        }
+    }
+
     public static async Task<ProcessRunner.Result> KubectlAsync(KubeTestCluster cluster, CancellationToken ct, params string[] args) =>
         await ProcessRunner.RunAsync("kubectl", ["--kubeconfig", cluster.KubeconfigPath, .. args], TimeSpan.FromSeconds(60), ct);
 }

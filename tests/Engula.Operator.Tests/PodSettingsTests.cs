@@ -67,13 +67,20 @@ public sealed class PodSettingsTests(KubeTestCluster cluster)
         Assert.Equal("web", engineResource.Spec.Pod!.Labels!["tier"]);
         Assert.Equal("ssd", (await Kube.ComponentAsync(client, ResourceKind.Kernel, ns.Name, "placed-kernel", ct))!.Spec.Pod!.NodeSelector!["disk"]);
 
-        // A change of the default reaches the components that inherit it, and not the engine that overrides it.
+        // A change of the default reaches the components that inherit it, one at a time (journal, storage, kernel),
+        // and not the engine that overrides it.
+        await Kube.MarkPodsReadyAsync(client, ns.Name, "placed-engine", 1, ct);
         await client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch("{\"spec\":{\"pod\":{\"nodeSelector\":{\"disk\":\"nvme\"}}}}", V1Patch.PatchType.MergePatch),
             EngulaApi.Group, EngulaApi.Version, ns.Name, "clusters", "placed", cancellationToken: ct);
-        await Wait.ForAsync("the storage StatefulSet on nvme nodes", async t =>
-            (await Kube.StatefulSetAsync(client, ns.Name, "placed-storage", t))?.Spec.Template.Spec.NodeSelector is { } selector && selector.TryGetValue("disk", out var disk) && disk == "nvme", Wait.Default, ct);
-        await Kube.MarkPodsReadyAsync(client, ns.Name, "placed-engine", 1, ct);
+        foreach (string component in new[] { "placed-journal", "placed-storage", "placed-kernel" })
+        {
+            await Wait.ForAsync($"the {component} StatefulSet on nvme nodes", async t =>
+                (await Kube.StatefulSetAsync(client, ns.Name, component, t))?.Spec.Template.Spec.NodeSelector is { } selector && selector.TryGetValue("disk", out var disk) && disk == "nvme", Wait.Default, ct);
+            await Kube.MarkPodsReadyOnUpdateRevisionAsync(client, ns.Name, component, 1, ct);
+        }
+
+        await Kube.WaitForConditionAsync(client, ResourceKind.Kernel, ns.Name, "placed-kernel", "Progressing", "False", "Complete", ct);
         await op.ReconcileEverythingAsync(ct);
         Assert.Equal("any", (await Kube.StatefulSetAsync(client, ns.Name, "placed-engine", ct))!.Spec.Template.Spec.NodeSelector["disk"]);
 

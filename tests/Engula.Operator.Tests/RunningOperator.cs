@@ -15,7 +15,7 @@ public sealed class RunningOperator : IAsyncDisposable
     private readonly k8s.Kubernetes _client;
     private readonly Task _run;
 
-    private RunningOperator(KubeTestCluster cluster, string ns, TimeSpan? resync)
+    private RunningOperator(KubeTestCluster cluster, string ns, TimeSpan? resync, Func<OperatorOptions, OperatorOptions>? configure)
     {
         Writes = new WriteCounter();
         _client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath), Writes);
@@ -27,6 +27,7 @@ public sealed class RunningOperator : IAsyncDisposable
             BaseBackoff = TimeSpan.FromMilliseconds(100),
             MaxBackoff = TimeSpan.FromSeconds(5),
         };
+        Options = configure?.Invoke(Options) ?? Options;
         Controller = new EngulaController(_client, Options, Metrics, NullLoggerFactory.Instance);
         _run = Controller.RunAsync(_stop.Token);
     }
@@ -39,9 +40,9 @@ public sealed class RunningOperator : IAsyncDisposable
 
     public EngulaController Controller { get; }
 
-    public static async Task<RunningOperator> StartAsync(KubeTestCluster cluster, string ns, CancellationToken ct, TimeSpan? resync = null)
+    public static async Task<RunningOperator> StartAsync(KubeTestCluster cluster, string ns, CancellationToken ct, TimeSpan? resync = null, Func<OperatorOptions, OperatorOptions>? configure = null)
     {
-        var op = new RunningOperator(cluster, ns, resync);
+        var op = new RunningOperator(cluster, ns, resync, configure);
         await op.Controller.Started.WaitAsync(TimeSpan.FromSeconds(30), ct);
         return op;
     }
