@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using k8s;
 
@@ -12,8 +11,6 @@ namespace Engula.Node.Tests;
 [Collection(NodeCollection.Name)]
 public sealed class FaultTests(KubeNode node)
 {
-    private const int Keys = 40;
-
     [Fact]
     public async Task Under_put_load_a_deleted_journal_pod_and_a_SIGKILLed_engine_container_lose_no_acknowledged_put()
     {
@@ -84,106 +81,5 @@ public sealed class FaultTests(KubeNode node)
 
         Assert.Equal("before", await load.GetAsync("deleted-pod", ct));
         Assert.Equal("answered", await load.GetAsync("deleted-pod-after", ct));
-    }
-
-    /// <summary>Puts from the test host to the engine pod's address on the node's bridge, re-read from the API after a restart.</summary>
-    private sealed class PutLoad(KubeNode node, SampleCluster sample)
-    {
-        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
-        private long _acknowledged;
-        private long _failed;
-
-        public ConcurrentDictionary<string, KeyState> State { get; } = new();
-
-        public long Acknowledged => Interlocked.Read(ref _acknowledged);
-
-        public long Failed => Interlocked.Read(ref _failed);
-
-        public async Task RunAsync(CancellationToken ct)
-        {
-            string? ip = null;
-            for (int i = 0; !ct.IsCancellationRequested; i++)
-            {
-                string key = "k" + (i % Keys).ToString(CultureInfo.InvariantCulture);
-                string value = "v" + i.ToString(CultureInfo.InvariantCulture);
-                var state = State.GetOrAdd(key, _ => new KeyState());
-                state.SentSince.Add(value);
-                try
-                {
-                    // The address is read once and kept until a put fails: the pod may then have a new one.
-                    ip ??= await Pods.IpAsync(node, sample.Namespace, sample.Pod("engine"), ct);
-                    if (await SendPutAsync(ip, key, value, ct))
-                    {
-                        state.Acknowledge(value);
-                        Interlocked.Increment(ref _acknowledged);
-                        continue;
-                    }
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or NullReferenceException or k8s.Autorest.HttpOperationException)
-                {
-                    ip = null; // the pod may have a new address (or be between two lives)
-                }
-
-                Interlocked.Increment(ref _failed);
-                try
-                {
-                    // Pacing, not synchronisation: a failed put (engine or journal away) is retried after 20 ms
-                    // instead of spinning.
-                    await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-
-        private async Task<bool> SendPutAsync(string ip, string key, string value, CancellationToken ct)
-        {
-            using var response = await _http.GetAsync(new Uri($"http://{ip}:{SampleCluster.EnginePort}/put?key={key}&value={value}"), ct);
-            return response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync(ct) == "put success";
-        }
-
-        /// <summary>One put to the engine pod's current address; true when it was acknowledged.</summary>
-        public async Task<bool> PutAsync(string key, string value, CancellationToken ct)
-        {
-            try
-            {
-                return await SendPutAsync(await Pods.IpAsync(node, sample.Namespace, sample.Pod("engine"), ct), key, value, ct);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or k8s.Autorest.HttpOperationException && !ct.IsCancellationRequested)
-            {
-                return false;
-            }
-        }
-
-        public async Task<string?> GetAsync(string key, CancellationToken ct)
-        {
-            string ip = await Pods.IpAsync(node, sample.Namespace, sample.Pod("engine"), ct);
-            using var response = await _http.GetAsync(new Uri($"http://{ip}:{SampleCluster.EnginePort}/get?key={key}"), ct);
-            return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(ct) : null;
-        }
-    }
-
-    private sealed class KeyState
-    {
-        public string? LastAcknowledged { get; private set; }
-
-        /// <summary>Values sent since the last acknowledged one (including it).</summary>
-        public List<string> SentSince { get; } = [];
-
-        public void Acknowledge(string value)
-        {
-            LastAcknowledged = value;
-            SentSince.Clear();
-            SentSince.Add(value);
-        }
-
-        /// <summary>Whether a read may see this (null: the key is absent, right only if no put was ever acknowledged).</summary>
-        public bool Allowed(string? value) => value is null ? LastAcknowledged is null : SentSince.Contains(value);
     }
 }

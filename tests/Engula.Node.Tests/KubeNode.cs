@@ -18,6 +18,9 @@ public sealed class KubeNode : KubeTestCluster
     /// <summary>The engula image under the original sample's name (pullPolicy Always: served by the node's mirror only).</summary>
     public const string SampleImage = "uhub.service.ucloud.cn/zojw/engula:0.9";
 
+    /// <summary>The same image under a later tag of the sample's name, for a rollout that really replaces every pod.</summary>
+    public const string SampleImageNext = "uhub.service.ucloud.cn/zojw/engula:0.9.1";
+
     /// <summary>The operator image, as deploy/operator/install.yaml names it.</summary>
     public const string OperatorImage = "ghcr.io/engula/engula-operator:0.2.0";
 
@@ -44,7 +47,7 @@ public sealed class KubeNode : KubeTestCluster
     {
         string dir = Path.Combine(RepositoryPaths.Root, ".artifacts", "image", "node");
         await LoadImageAsync(Path.Combine(dir, "engula.tar"), [EngulaImage]);
-        await LoadImageAsync(Path.Combine(dir, "engula.tar"), [SampleImage, "--mirror-only"]);
+        await LoadImageAsync(Path.Combine(dir, "engula.tar"), [SampleImage, SampleImageNext, "--mirror-only"]);
         await LoadImageAsync(Path.Combine(dir, "engula-operator.tar"), [OperatorImage]);
         NodeName = File.ReadAllText(Path.Combine(StateDir!, "node.name")).Trim();
         Bridge = File.ReadAllText(Path.Combine(StateDir!, "iptables-guard")).Trim();
