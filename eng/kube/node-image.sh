@@ -27,7 +27,7 @@ src=$(tar -xOf "$TAR" manifest.json 2>/dev/null | jq -r '.[0].RepoTags[0] // emp
 [ -n "$src" ] || { echo "node-image.sh: $TAR has no RepoTags (expected a docker-archive)" >&2; exit 1; }
 src=$(normalise "$src")
 "${CTR[@]}" images import "$TAR" >/dev/null
-"${CTR[@]}" images ls -q | grep -qxF "$src" || { echo "node-image.sh: importing $TAR did not create $src" >&2; exit 1; }
+"${CTR[@]}" images ls -q | grep -cxF "$src" >/dev/null || { echo "node-image.sh: importing $TAR did not create $src" >&2; exit 1; }
 for n in "${names[@]}"; do
   n=$(normalise "$n")
   [ "$n" = "$src" ] || "${CTR[@]}" images tag --force "$src" "$n" >/dev/null

@@ -147,7 +147,7 @@ CTR=(ctr --address "$S/containerd.sock" -n k8s.io)
 for _ in $(seq 1 150); do "${CTR[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
 "${CTR[@]}" version >/dev/null 2>&1 || { tail -20 "$S/containerd.log" >&2; fail "containerd did not answer"; }
 "${CTR[@]}" images import "$PAUSE_TAR" >/dev/null
-"${CTR[@]}" images ls -q | grep -qxF "$PAUSE" || fail "$PAUSE was not imported"
+"${CTR[@]}" images ls -q | grep -cxF "$PAUSE" >/dev/null || fail "$PAUSE was not imported"
 lap "containerd up"
 
 # 4. The image mirror on loopback (eng/kube/node-image.sh pushes there; imagePullPolicy Always pulls from it).
@@ -196,7 +196,7 @@ serializeImagePulls: false
 nodeStatusUpdateFrequency: 2s
 EOF
 NODE=$(hostname | tr '[:upper:]' '[:lower:]')
-getent hosts "$NODE" | grep -q '^127\.' || fail "this machine's name $NODE does not resolve to a loopback address (/etc/hosts): the API server could not reach the loopback-only kubelet"
+getent hosts "$NODE" | grep -c '^127\.' >/dev/null || fail "this machine's name $NODE does not resolve to a loopback address (/etc/hosts): the API server could not reach the loopback-only kubelet"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 AWS_EC2_METADATA_DISABLED=true "$BIN/kubelet" --config="$S/kubelet/config.yaml" --kubeconfig="$KC" \
   --root-dir="$S/kubelet" --cert-dir="$S/kubelet/pki" --node-ip="$NODE_IP" \
@@ -223,8 +223,8 @@ lap "node $NODE Ready"
   --nodeport-addresses=127.0.0.1/32 --conntrack-max-per-core=0 --conntrack-tcp-timeout-established=0 \
   --conntrack-tcp-timeout-close-wait=0 --oom-score-adj=0 </dev/null >"$S/kube-proxy.log" 2>&1 &
 echo $! > "$S/kube-proxy.pid"
-for _ in $(seq 1 150); do iptables -t nat -S KUBE-SERVICES 2>/dev/null | grep -q 'default/kubernetes:https' && break; sleep 0.2; done
-iptables -t nat -S KUBE-SERVICES 2>/dev/null | grep -q 'default/kubernetes:https' \
+for _ in $(seq 1 150); do iptables -t nat -S KUBE-SERVICES 2>/dev/null | grep -c 'default/kubernetes:https' >/dev/null && break; sleep 0.2; done
+iptables -t nat -S KUBE-SERVICES 2>/dev/null | grep -c 'default/kubernetes:https' >/dev/null \
   || { tail -20 "$S/kube-proxy.log" >&2; fail "kube-proxy wrote no rule for the kubernetes Service"; }
 # kube-proxy put its KUBE-FORWARD jump first; the bridge guard goes back on top.
 for rule in "-i $BR ! -o $BR -j DROP" "-o $BR ! -i $BR -j DROP"; do

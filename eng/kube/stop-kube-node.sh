@@ -56,7 +56,7 @@ if [ -f "$S/containerd.pid" ] && alive "$(cat "$S/containerd.pid")"; then
     [ -n "$n" ] && netns+=("$n")
   done
   for id in $("${CTR[@]}" tasks ls -q 2>/dev/null); do "${CTR[@]}" tasks kill -s SIGKILL "$id" >/dev/null 2>&1; done
-  for _ in $(seq 1 50); do "${CTR[@]}" tasks ls 2>/dev/null | grep -q RUNNING || break; sleep 0.1; done
+  for _ in $(seq 1 50); do "${CTR[@]}" tasks ls 2>/dev/null | grep -c RUNNING >/dev/null || break; sleep 0.1; done
   for id in $("${CTR[@]}" tasks ls -q 2>/dev/null); do "${CTR[@]}" tasks delete -f "$id" >/dev/null 2>&1; done
   for id in $("${CTR[@]}" containers ls -q 2>/dev/null); do "${CTR[@]}" containers delete "$id" >/dev/null 2>&1; done
 fi
