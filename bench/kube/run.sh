@@ -6,6 +6,9 @@
 #   published_apply_to_4_ready           kubectl apply -k of the published directory → four pods Ready
 #   engine_pod_deleted_to_put_answered   the engine pod deleted → a put answered by its replacement
 #   operator_failover_leader_pod_deleted the leading operator pod deleted → the standby holds the Lease
+#   rollout_<component>_done_after      a new image patched into the sample under put load → that component's
+#                                        new pod Ready (journal, storage, kernel, engine in turn)
+#   rollout_full                         the same → the engine's new pod Ready (the whole gated rollout)
 #   tier_wall                            the whole `dotnet test` of the tier, node start and stop included
 # Usage: bench/kube/run.sh [RUNS]   (root; default 3 runs; provisioning as ./test.sh does it must have run)
 set -euo pipefail
@@ -24,7 +27,8 @@ done
 echo "| metric | runs | min s | median s | max s |"
 echo "|---|---|---|---|---|"
 for m in operator_apply_to_available sample_apply_to_4_ready published_apply_to_4_ready \
-         engine_pod_deleted_to_put_answered operator_failover_leader_pod_deleted tier_wall; do
+         engine_pod_deleted_to_put_answered operator_failover_leader_pod_deleted \
+         rollout_journal_done_after rollout_storage_done_after rollout_kernel_done_after rollout_engine_done_after rollout_full tier_wall; do
   grep "^$m " "$out/timings" | awk '{print $2}' | sort -n | awk -v m="$m" '
     { v[NR] = $1 }
     END { if (NR == 0) { printf "| %s | 0 | | | |\n", m; exit }

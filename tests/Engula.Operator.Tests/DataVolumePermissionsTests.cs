@@ -145,8 +145,16 @@ public sealed class DataVolumePermissionsTests(KubeTestCluster cluster)
             (changed = await Kube.StatefulSetAsync(client, ns.Name, "perm-storage", t))?.Spec.Template.Spec.InitContainers is { Count: 1 }, Wait.Default, ct);
         AssertInitContainer(changed!);
 
-        // No churn: the server's defaults inside the init container do not make the operator apply again.
+        // No churn: the server's defaults inside the init container do not make the operator apply again. Measured
+        // once the storage rollout is over and everything is Ready: until then the StatefulSet controller and the
+        // pods change status on their own.
+        await Kube.MarkPodsReadyOnUpdateRevisionAsync(client, ns.Name, "perm-storage", 1, ct);
         await Kube.MarkPodsReadyAsync(client, ns.Name, "perm-engine", 1, ct);
+        await Wait.ForAsync("Cluster Ready with nothing in progress", async t =>
+        {
+            var conditions = (await Kube.ClusterAsync(client, ns.Name, "perm", t))?.Status?.Conditions;
+            return (Kube.Condition(conditions, "Ready")?.Status == "True" && Kube.Condition(conditions, "Progressing")?.Status == "False", Kube.Describe(conditions));
+        }, Wait.Default, ct);
         await op.ReconcileEverythingAsync(ct);
         int before = op.Writes.Count;
         await op.ReconcileEverythingAsync(ct);

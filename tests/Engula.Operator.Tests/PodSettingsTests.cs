@@ -80,7 +80,11 @@ public sealed class PodSettingsTests(KubeTestCluster cluster)
             await Kube.MarkPodsReadyOnUpdateRevisionAsync(client, ns.Name, component, 1, ct);
         }
 
-        await Kube.WaitForConditionAsync(client, ResourceKind.Kernel, ns.Name, "placed-kernel", "Progressing", "False", "Complete", ct);
+        await Wait.ForAsync("Cluster Ready with nothing in progress", async t =>
+        {
+            var conditions = (await Kube.ClusterAsync(client, ns.Name, "placed", t))?.Status?.Conditions;
+            return (Kube.Condition(conditions, "Ready")?.Status == "True" && Kube.Condition(conditions, "Progressing")?.Status == "False", Kube.Describe(conditions));
+        }, Wait.Default, ct);
         await op.ReconcileEverythingAsync(ct);
         Assert.Equal("any", (await Kube.StatefulSetAsync(client, ns.Name, "placed-engine", ct))!.Spec.Template.Spec.NodeSelector["disk"]);
 
