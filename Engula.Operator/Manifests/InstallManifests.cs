@@ -68,7 +68,11 @@ public static class InstallManifests
                 // blockOwnerDeletion on objects owned by our resources needs update on their finalizers where the
                 // OwnerReferencesPermissionEnforcement admission plugin is enabled.
                 new V1PolicyRule { ApiGroups = [EngulaApi.Group], Resources = [.. plurals.Select(p => p + "/finalizers")], Verbs = ["update"] },
-                new V1PolicyRule { ApiGroups = ["apps"], Resources = ["statefulsets"], Verbs = ["get", "list", "watch", "create", "patch"] },
+                // delete: only to re-create a StatefulSet with grown claim templates, its pods orphaned (kept running).
+                new V1PolicyRule { ApiGroups = ["apps"], Resources = ["statefulsets"], Verbs = ["get", "list", "watch", "create", "patch", "delete"] },
+                // Volume growth: read and raise the data claims' requests; read the StorageClass (allowVolumeExpansion).
+                new V1PolicyRule { ApiGroups = [""], Resources = ["persistentvolumeclaims"], Verbs = ["get", "patch"] },
+                new V1PolicyRule { ApiGroups = ["storage.k8s.io"], Resources = ["storageclasses"], Verbs = ["get", "list"] },
                 new V1PolicyRule { ApiGroups = [""], Resources = ["services"], Verbs = ["get", "list", "watch", "create", "patch"] },
                 // delete: only to replace a pod that a reverted or corrected rollout left not Ready on an abandoned
                 // revision (the StatefulSet controller waits for such a pod forever); RBAC cannot narrow it further.

@@ -22,6 +22,9 @@ internal sealed record ComponentOutcome
     /// <summary>Paused (its own or its Cluster's annotation): nothing applied; this says which.</summary>
     public string? Paused { get; init; }
 
+    /// <summary>A data volume change: refused, or the StatefulSet being re-created for an expansion.</summary>
+    public ComponentReconciler.VolumeState? Volumes { get; init; }
+
     /// <summary>The gated rollout's state, when the workload was reconciled.</summary>
     public ComponentReconciler.RolloutState? Rollout { get; init; }
 

@@ -44,10 +44,25 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
             return null;
         }
 
+        if (live?.Metadata.DeletionTimestamp is not null)
+        {
+            // Being deleted with its pods orphaned (a volume expansion): created again once it is gone.
+            await WriteStatusAsync(kind, resource, live, new ComponentOutcome { Volumes = new VolumeState(Recreating: true) }, created: false, ct);
+            return TimeSpan.FromSeconds(1);
+        }
+
         var (outcome, objects, cluster) = Decide(kind, componentKind, resource, live);
         bool created = false;
         if (objects is not null && cluster is not null)
         {
+            var volumes = await PlanVolumesAsync(objects.StatefulSet, live, ct);
+            outcome = outcome with { Volumes = volumes };
+            if (volumes.Recreating)
+            {
+                await WriteStatusAsync(kind, resource, live, outcome, created: false, ct);
+                return TimeSpan.FromSeconds(1);
+            }
+
             var rollout = PlanRollout(resource, componentKind, objects.StatefulSet, live);
             outcome = outcome with { Rollout = rollout };
             (live, created) = await ApplyAsync(objects, cluster, live, ct);
@@ -345,6 +360,9 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
             var rollout = outcome.Rollout;
             progressing = outcome.Paused is not null
                 ? Conditions.Make(old, Conditions.Progressing, false, EngulaApi.PausedReason, outcome.Paused, generation, now)
+                : outcome.Volumes?.Recreating == true
+                ? Conditions.Make(old, Conditions.Progressing, true, "ExpandingVolumes",
+                    "the data volume claims were grown; the StatefulSet is re-created with the new claim template and adopts its pods unchanged", generation, now)
                 : rollout?.Stuck is { } stuck
                 ? Conditions.Make(old, Conditions.Progressing, true, "RolloutStuck", stuck, generation, now)
                 : rollout?.HeldBy is { } heldBy
@@ -361,6 +379,8 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
                         outcome.DegradedReason is not null && sts is null ? outcome.DegradedMessage! : "nothing in progress", generation, now);
             degraded = outcome.DegradedReason is not null
                 ? Conditions.Make(old, Conditions.Degraded, true, outcome.DegradedReason, outcome.DegradedMessage!, generation, now)
+                : outcome.Volumes?.RefusedReason is { } volumeReason
+                ? Conditions.Make(old, Conditions.Degraded, true, volumeReason, outcome.Volumes.RefusedMessage!, generation, now)
                 : outcome.Rollout?.Stuck is { } halted
                 ? Conditions.Make(old, Conditions.Degraded, true, "RolloutStuck", halted, generation, now)
                 : Conditions.Make(old, Conditions.Degraded, false, outcome.Note ?? "AsExpected", outcome.NoteMessage ?? "no refusals, spec valid", generation, now);

@@ -91,6 +91,65 @@ public sealed class KubeApi(k8s.Kubernetes client, OperatorMetrics metrics, stri
             statefulSet.Metadata.NamespaceProperty, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
     }
 
+    /// <summary>
+    /// Deletes a StatefulSet but not its pods (orphan propagation), preconditioned on its uid: the way to change its
+    /// immutable claim templates, after which it is created again and adopts the running pods unchanged.
+    /// </summary>
+    public async Task OrphanStatefulSetAsync(V1StatefulSet statefulSet, CancellationToken ct)
+    {
+        metrics.Wrote("statefulsets");
+        try
+        {
+            await client.AppsV1.DeleteNamespacedStatefulSetAsync(statefulSet.Metadata.Name, statefulSet.Metadata.NamespaceProperty,
+                new V1DeleteOptions { PropagationPolicy = "Orphan", Preconditions = new V1Preconditions { Uid = statefulSet.Metadata.Uid } }, cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+        {
+            // Already gone or replaced.
+        }
+    }
+
+    /// <summary>The claim, or null when it does not exist.</summary>
+    public async Task<V1PersistentVolumeClaim?> GetClaimAsync(string ns, string name, CancellationToken ct)
+    {
+        try
+        {
+            return await client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Raises a claim's storage request (the storage driver then grows the volume).</summary>
+    public async Task ExpandClaimAsync(V1PersistentVolumeClaim claim, string size, CancellationToken ct)
+    {
+        metrics.Wrote("persistentvolumeclaims");
+        string patch = "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"" + size + "\"}}}}";
+        await client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), claim.Metadata.Name,
+            claim.Metadata.NamespaceProperty, cancellationToken: ct);
+    }
+
+    /// <summary>The named StorageClass, or the cluster's default one when <paramref name="name"/> is null; null when there is none.</summary>
+    public async Task<V1StorageClass?> StorageClassAsync(string? name, CancellationToken ct)
+    {
+        if (name is not null)
+        {
+            try
+            {
+                return await client.StorageV1.ReadStorageClassAsync(name, cancellationToken: ct);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }
+
+        return (await client.StorageV1.ListStorageClassAsync(cancellationToken: ct)).Items
+            .FirstOrDefault(c => c.Metadata.Annotations?.TryGetValue("storageclass.kubernetes.io/is-default-class", out var v) == true && v == "true");
+    }
+
     public async Task ApplyServiceAccountAsync(V1ServiceAccount serviceAccount, CancellationToken ct)
     {
         metrics.Wrote("serviceaccounts");
