@@ -76,9 +76,9 @@ public sealed class DataVolumePermissionsTests(KubeTestCluster cluster)
         var client = cluster.Client;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
 
-        await CreateAsync("journals", "Journal", "j", "{\"dataVolumePermissions\":\"InitContainer\"}", ns.Name, ct);
-        await CreateAsync("storages", "Storage", "s", "{}", ns.Name, ct);
-        await CreateAsync("clusters", "Cluster", "c", "{\"journal\":{},\"kernel\":{\"dataVolumePermissions\":\"InitContainer\"}}", ns.Name, ct);
+        await Kube.CreateAsync(cluster.Client, "journals", "Journal", "j", "{\"dataVolumePermissions\":\"InitContainer\"}", ns.Name, ct);
+        await Kube.CreateAsync(cluster.Client, "storages", "Storage", "s", "{}", ns.Name, ct);
+        await Kube.CreateAsync(cluster.Client, "clusters", "Cluster", "c", "{\"journal\":{},\"kernel\":{\"dataVolumePermissions\":\"InitContainer\"}}", ns.Name, ct);
 
         Assert.Equal("InitContainer", (await Kube.ComponentAsync(client, ResourceKind.Journal, ns.Name, "j", ct))!.Spec.DataVolumePermissions);
         Assert.Equal("FsGroup", (await Kube.ComponentAsync(client, ResourceKind.Storage, ns.Name, "s", ct))!.Spec.DataVolumePermissions);
@@ -97,7 +97,7 @@ public sealed class DataVolumePermissionsTests(KubeTestCluster cluster)
         var ct = TestContext.Current.CancellationToken;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
 
-        var error = await Assert.ThrowsAsync<HttpOperationException>(() => CreateAsync(plural, kind, "bad", spec, ns.Name, ct));
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => Kube.CreateAsync(cluster.Client, plural, kind, "bad", spec, ns.Name, ct));
 
         Assert.Equal(422, (int)error.Response.StatusCode);
         Assert.Contains(field, error.Response.Content, StringComparison.Ordinal);
@@ -110,14 +110,14 @@ public sealed class DataVolumePermissionsTests(KubeTestCluster cluster)
         var client = cluster.Client;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         await using var op = await RunningOperator.StartAsync(cluster, ns.Name, ct);
-        await CreateAsync("clusters", "Cluster", "perm",
+        await Kube.CreateAsync(cluster.Client, "clusters", "Cluster", "perm",
             $"{{\"image\":{{\"name\":\"{Image}\"}},\"journal\":{{\"dataVolumePermissions\":\"InitContainer\"}},\"storage\":{{}}," +
             "\"kernel\":{\"dataVolumePermissions\":\"InitContainer\"},\"engine\":{\"dataVolumePermissions\":\"InitContainer\"}}",
             ns.Name, ct);
 
         // Journal: the init container; storage (the default): none, and the same main container and pod security context.
-        var journal = await StatefulSetAsync("perm-journal", ns.Name, ct);
-        var storage = await StatefulSetAsync("perm-storage", ns.Name, ct);
+        var journal = await Kube.WaitForStatefulSetAsync(cluster.Client, ns.Name, "perm-journal", ct);
+        var storage = await Kube.WaitForStatefulSetAsync(cluster.Client, ns.Name, "perm-storage", ct);
         AssertInitContainer(journal);
         Assert.Empty(storage.Spec.Template.Spec.InitContainers ?? []);
         Assert.Equal("FsGroup", (await Kube.ComponentAsync(client, ResourceKind.Storage, ns.Name, "perm-storage", ct))!.Spec.DataVolumePermissions);
@@ -129,9 +129,9 @@ public sealed class DataVolumePermissionsTests(KubeTestCluster cluster)
         // Kernel (a data volume): the init container; engine (none): the setting is ignored.
         await Kube.MarkPodsReadyAsync(client, ns.Name, "perm-journal", 1, ct);
         await Kube.MarkPodsReadyAsync(client, ns.Name, "perm-storage", 1, ct);
-        AssertInitContainer(await StatefulSetAsync("perm-kernel", ns.Name, ct));
+        AssertInitContainer(await Kube.WaitForStatefulSetAsync(cluster.Client, ns.Name, "perm-kernel", ct));
         await Kube.MarkPodsReadyAsync(client, ns.Name, "perm-kernel", 1, ct);
-        var engine = await StatefulSetAsync("perm-engine", ns.Name, ct);
+        var engine = await Kube.WaitForStatefulSetAsync(cluster.Client, ns.Name, "perm-engine", ct);
         Assert.Empty(engine.Spec.Template.Spec.InitContainers ?? []);
         var engineStatus = await Kube.WaitForConditionAsync(client, ResourceKind.Engine, ns.Name, "perm-engine", "Degraded", "False", null, ct);
         Assert.Equal("AsExpected", Kube.Condition(engineStatus.Status!.Conditions, "Degraded")!.Reason);
@@ -150,11 +150,7 @@ public sealed class DataVolumePermissionsTests(KubeTestCluster cluster)
         // pods change status on their own.
         await Kube.MarkPodsReadyOnUpdateRevisionAsync(client, ns.Name, "perm-storage", 1, ct);
         await Kube.MarkPodsReadyAsync(client, ns.Name, "perm-engine", 1, ct);
-        await Wait.ForAsync("Cluster Ready with nothing in progress", async t =>
-        {
-            var conditions = (await Kube.ClusterAsync(client, ns.Name, "perm", t))?.Status?.Conditions;
-            return (Kube.Condition(conditions, "Ready")?.Status == "True" && Kube.Condition(conditions, "Progressing")?.Status == "False", Kube.Describe(conditions));
-        }, Wait.Default, ct);
+        await Kube.WaitForClusterSettledAsync(client, ns.Name, "perm", ct);
         await op.ReconcileEverythingAsync(ct);
         int before = op.Writes.Count;
         await op.ReconcileEverythingAsync(ct);
@@ -176,18 +172,5 @@ public sealed class DataVolumePermissionsTests(KubeTestCluster cluster)
         Assert.Equal(["ALL"], init.SecurityContext.Capabilities.Drop);
         Assert.Equal(["CHOWN"], init.SecurityContext.Capabilities.Add);
         Assert.Equal([("data", "/data")], init.VolumeMounts.Select(m => (m.Name, m.MountPath)));
-    }
-
-    private async Task<V1StatefulSet> StatefulSetAsync(string name, string ns, CancellationToken ct)
-    {
-        V1StatefulSet? set = null;
-        await Wait.ForAsync($"StatefulSet {name}", async t => (set = await Kube.StatefulSetAsync(cluster.Client, ns, name, t)) is not null, Wait.Default, ct);
-        return set!;
-    }
-
-    private async Task CreateAsync(string plural, string kind, string name, string spec, string ns, CancellationToken ct)
-    {
-        string body = $"{{\"apiVersion\":\"{EngulaApi.ApiVersion}\",\"kind\":\"{kind}\",\"metadata\":{{\"name\":\"{name}\"}},\"spec\":{spec}}}";
-        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(body).RootElement, EngulaApi.Group, EngulaApi.Version, ns, plural, cancellationToken: ct);
     }
 }

@@ -52,13 +52,13 @@ public sealed class InputTests(KubeTestCluster cluster)
         await using var op = await RunningOperator.StartAsync(cluster, ns.Name, ct);
 
         // No image anywhere (the original panicked on a nil image), a kernel without its journal and storage.
-        await CreateAsync("clusters", "Cluster", "noimage", "{\"journal\":{\"replicas\":1}}", ns.Name, ct);
-        await CreateAsync("clusters", "Cluster", "lonely", "{\"image\":{\"name\":\"ghcr.io/engula/engula:0.2.0\"},\"kernel\":{\"replicas\":1}}", ns.Name, ct);
+        await Kube.CreateAsync(cluster.Client, "clusters", "Cluster", "noimage", "{\"journal\":{\"replicas\":1}}", ns.Name, ct);
+        await Kube.CreateAsync(cluster.Client, "clusters", "Cluster", "lonely", "{\"image\":{\"name\":\"ghcr.io/engula/engula:0.2.0\"},\"kernel\":{\"replicas\":1}}", ns.Name, ct);
         // Requests above limits: the builders refuse it for a component, so the Cluster must be refused up front too
         // (the Cluster's check and the components' builds share one mapping of a spec).
-        await CreateAsync("clusters", "Cluster", "greedy",
+        await Kube.CreateAsync(cluster.Client, "clusters", "Cluster", "greedy",
             "{\"image\":{\"name\":\"ghcr.io/engula/engula:0.2.0\"},\"journal\":{\"replicas\":1,\"resource\":{\"requests\":{\"cpu\":\"2\"},\"limits\":{\"cpu\":\"1\"}}}}", ns.Name, ct);
-        await CreateAsync("backgrounds", "Background", "bg", "{\"replicas\":1,\"image\":{\"name\":\"ghcr.io/engula/engula:0.2.0\"}}", ns.Name, ct);
+        await Kube.CreateAsync(cluster.Client, "backgrounds", "Background", "bg", "{\"replicas\":1,\"image\":{\"name\":\"ghcr.io/engula/engula:0.2.0\"}}", ns.Name, ct);
 
         foreach (var (name, text) in new[] { ("noimage", "spec.journal.image"), ("lonely", "journal"), ("greedy", "exceeds its limit") })
         {
@@ -84,11 +84,5 @@ public sealed class InputTests(KubeTestCluster cluster)
 
         Assert.Empty((await client.AppsV1.ListNamespacedStatefulSetAsync(ns.Name, cancellationToken: ct)).Items);
         Assert.Equal(0, op.Metrics.Errors);
-    }
-
-    private async Task CreateAsync(string plural, string kind, string name, string spec, string ns, CancellationToken ct)
-    {
-        string body = $"{{\"apiVersion\":\"{EngulaApi.ApiVersion}\",\"kind\":\"{kind}\",\"metadata\":{{\"name\":\"{name}\"}},\"spec\":{spec}}}";
-        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(System.Text.Json.JsonDocument.Parse(body).RootElement, EngulaApi.Group, EngulaApi.Version, ns, plural, cancellationToken: ct);
     }
 }

@@ -30,13 +30,13 @@ public sealed class PodSettingsTests(KubeTestCluster cluster)
         var client = cluster.Client;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         await using var op = await RunningOperator.StartAsync(cluster, ns.Name, ct);
-        await CreateAsync("clusters", "Cluster", "placed",
+        await Kube.CreateAsync(cluster.Client, "clusters", "Cluster", "placed",
             $"{{\"image\":{{\"name\":\"{Image}\"}},{Defaults},\"journal\":{{}},\"storage\":{{}},\"kernel\":{{}}," +
             "\"engine\":{\"pod\":{\"nodeSelector\":{\"disk\":\"any\"},\"tolerations\":[],\"labels\":{\"tier\":\"web\"},\"annotations\":{\"example.com/scrape\":\"true\"}}}}",
             ns.Name, ct);
 
         // The journal has the Cluster's defaults as they are; its spread constraint spreads the journal's own pods.
-        var journal = (await StatefulSetAsync("placed-journal", ns.Name, ct)).Spec;
+        var journal = (await Kube.WaitForStatefulSetAsync(cluster.Client, ns.Name, "placed-journal", ct)).Spec;
         var pod = journal.Template.Spec;
         Assert.Equal(new Dictionary<string, string> { ["disk"] = "ssd" }, pod.NodeSelector);
         var toleration = Assert.Single(pod.Tolerations);
@@ -52,9 +52,9 @@ public sealed class PodSettingsTests(KubeTestCluster cluster)
         // and annotations merge with the engine's winning.
         await Kube.MarkPodsReadyAsync(client, ns.Name, "placed-journal", 1, ct);
         await Kube.MarkPodsReadyAsync(client, ns.Name, "placed-storage", 1, ct);
-        await StatefulSetAsync("placed-kernel", ns.Name, ct);
+        await Kube.WaitForStatefulSetAsync(cluster.Client, ns.Name, "placed-kernel", ct);
         await Kube.MarkPodsReadyAsync(client, ns.Name, "placed-kernel", 1, ct);
-        var engine = (await StatefulSetAsync("placed-engine", ns.Name, ct)).Spec.Template;
+        var engine = (await Kube.WaitForStatefulSetAsync(cluster.Client, ns.Name, "placed-engine", ct)).Spec.Template;
         Assert.Equal(new Dictionary<string, string> { ["disk"] = "any" }, engine.Spec.NodeSelector);
         Assert.Empty(engine.Spec.Tolerations ?? []);
         Assert.NotNull(engine.Spec.Affinity?.NodeAffinity);
@@ -80,11 +80,7 @@ public sealed class PodSettingsTests(KubeTestCluster cluster)
             await Kube.MarkPodsReadyOnUpdateRevisionAsync(client, ns.Name, component, 1, ct);
         }
 
-        await Wait.ForAsync("Cluster Ready with nothing in progress", async t =>
-        {
-            var conditions = (await Kube.ClusterAsync(client, ns.Name, "placed", t))?.Status?.Conditions;
-            return (Kube.Condition(conditions, "Ready")?.Status == "True" && Kube.Condition(conditions, "Progressing")?.Status == "False", Kube.Describe(conditions));
-        }, Wait.Default, ct);
+        await Kube.WaitForClusterSettledAsync(client, ns.Name, "placed", ct);
         await op.ReconcileEverythingAsync(ct);
         Assert.Equal("any", (await Kube.StatefulSetAsync(client, ns.Name, "placed-engine", ct))!.Spec.Template.Spec.NodeSelector["disk"]);
 
@@ -107,7 +103,7 @@ public sealed class PodSettingsTests(KubeTestCluster cluster)
         var client = cluster.Client;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         await using var op = await RunningOperator.StartAsync(cluster, ns.Name, ct);
-        await CreateAsync("clusters", "Cluster", "bad", $"{{\"image\":{{\"name\":\"{Image}\"}},\"journal\":{{\"pod\":{pod}}}}}", ns.Name, ct);
+        await Kube.CreateAsync(cluster.Client, "clusters", "Cluster", "bad", $"{{\"image\":{{\"name\":\"{Image}\"}},\"journal\":{{\"pod\":{pod}}}}}", ns.Name, ct);
 
         ClusterResource? status = null;
         await Wait.ForAsync("the Cluster Degraded with InvalidSpec", async t =>
@@ -129,24 +125,11 @@ public sealed class PodSettingsTests(KubeTestCluster cluster)
         var ct = TestContext.Current.CancellationToken;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
 
-        var error = await Assert.ThrowsAsync<HttpOperationException>(() => CreateAsync("journals", "Journal", "bad", $"{{\"pod\":{pod}}}", ns.Name, ct));
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => Kube.CreateAsync(cluster.Client, "journals", "Journal", "bad", $"{{\"pod\":{pod}}}", ns.Name, ct));
 
         Assert.Equal(422, (int)error.Response.StatusCode);
         // The path names the item's index from Kubernetes 1.21 on (spec.pod.tolerations[0].operator), not on 1.20.
         string content = error.Response.Content;
         Assert.True(content.Contains($"{list}.{field}", StringComparison.Ordinal) || content.Contains($"{list}[0].{field}", StringComparison.Ordinal), content);
-    }
-
-    private async Task<V1StatefulSet> StatefulSetAsync(string name, string ns, CancellationToken ct)
-    {
-        V1StatefulSet? set = null;
-        await Wait.ForAsync($"StatefulSet {name}", async t => (set = await Kube.StatefulSetAsync(cluster.Client, ns, name, t)) is not null, Wait.Default, ct);
-        return set!;
-    }
-
-    private async Task CreateAsync(string plural, string kind, string name, string spec, string ns, CancellationToken ct)
-    {
-        string body = $"{{\"apiVersion\":\"{EngulaApi.ApiVersion}\",\"kind\":\"{kind}\",\"metadata\":{{\"name\":\"{name}\"}},\"spec\":{spec}}}";
-        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(JsonDocument.Parse(body).RootElement, EngulaApi.Group, EngulaApi.Version, ns, plural, cancellationToken: ct);
     }
 }

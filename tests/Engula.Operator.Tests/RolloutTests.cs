@@ -43,11 +43,11 @@ public sealed class RolloutTests(KubeTestCluster cluster)
         var held = await Kube.WaitForConditionAsync(client, ResourceKind.Storage, ns.Name, Order[1], "Progressing", "True", "WaitingForRollout", ct);
         Assert.Contains("journal cluster-sample-journal", Kube.Condition(held.Status!.Conditions, "Progressing")!.Message, StringComparison.Ordinal);
 
-        await MarkPodReadyOnUpdateRevisionAsync(client, ns.Name, Order[0], 1, ct);
+        await Kube.MarkPodOnUpdateRevisionAsync(client, ns.Name, Order[0], 1, ready: true, ct);
         await Wait.ForAsync("journal partition lowered to 0", async t =>
             (await Kube.StatefulSetAsync(client, ns.Name, Order[0], t))!.Spec.UpdateStrategy.RollingUpdate.Partition == 0, Wait.Default, ct);
         await AssertUntouchedAsync(client, ns.Name, Order[1..], oldImage, ct);
-        await MarkPodReadyOnUpdateRevisionAsync(client, ns.Name, Order[0], 0, ct);
+        await Kube.MarkPodOnUpdateRevisionAsync(client, ns.Name, Order[0], 0, ready: true, ct);
         var done = await Kube.WaitForConditionAsync(client, ResourceKind.Journal, ns.Name, Order[0], "Progressing", "False", "Complete", ct);
         Assert.Equal((done.Status!.UpdateRevision, 2), (done.Status.CurrentRevision, done.Status.UpdatedReplicas));
         Assert.NotEqual(rolling.Status!.CurrentRevision, done.Status.CurrentRevision);
@@ -90,7 +90,7 @@ public sealed class RolloutTests(KubeTestCluster cluster)
         // A bad image: the journal's pod is replaced and crash-loops (Running, never Ready — what the kubelet reports).
         await PatchClusterAsync(client, ns.Name, $"{{\"spec\":{{\"image\":{{\"name\":\"{NewImage}\"}}}}}}", ct);
         await WaitForImageAsync(client, ns.Name, Order[0], NewImage, ct);
-        await MarkPodOnUpdateRevisionAsync(client, ns.Name, Order[0], 0, ready: false, ct);
+        await Kube.MarkPodOnUpdateRevisionAsync(client, ns.Name, Order[0], 0, ready: false, ct);
         var stuck = await Kube.WaitForConditionAsync(client, ResourceKind.Journal, ns.Name, Order[0], "Degraded", "True", "RolloutStuck", ct);
         Assert.Contains("cluster-sample-journal-0", Kube.Condition(stuck.Status!.Conditions, "Degraded")!.Message, StringComparison.Ordinal);
         string badRevision = stuck.Status.UpdateRevision!;
@@ -156,25 +156,5 @@ public sealed class RolloutTests(KubeTestCluster cluster)
         {
             Assert.Equal(image, await ImageAsync(client, ns, name, ct));
         }
-    }
-
-    private static Task MarkPodReadyOnUpdateRevisionAsync(IKubernetes client, string ns, string name, int ordinal, CancellationToken ct) =>
-        MarkPodOnUpdateRevisionAsync(client, ns, name, ordinal, ready: true, ct);
-
-    /// <summary>Marks pod <paramref name="ordinal"/> Running, Ready or not, once the StatefulSet controller has moved it to the update revision.</summary>
-    private static async Task MarkPodOnUpdateRevisionAsync(IKubernetes client, string ns, string name, int ordinal, bool ready, CancellationToken ct)
-    {
-        string pod = $"{name}-{ordinal}";
-        await Wait.ForAsync($"pod {pod} on the update revision", async t =>
-        {
-            // The controller must have seen the latest template, or its update revision is still the previous one.
-            var set = await client.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: t);
-            var pods = await client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name=" + pod, cancellationToken: t);
-            return set.Status?.ObservedGeneration >= set.Metadata.Generation && pods.Items.Count == 1 && pods.Items[0].Metadata.DeletionTimestamp is null
-                && pods.Items[0].Metadata.Labels.TryGetValue("controller-revision-hash", out var r) && r == set.Status?.UpdateRevision;
-        }, Wait.Default, ct);
-        await client.CoreV1.PatchNamespacedPodStatusAsync(
-            new V1Patch($"{{\"status\":{{\"phase\":\"Running\",\"conditions\":[{{\"type\":\"Ready\",\"status\":\"{(ready ? "True" : "False")}\"}}]}}}}", V1Patch.PatchType.MergePatch),
-            pod, ns, cancellationToken: ct);
     }
 }

@@ -74,7 +74,7 @@ public sealed class VolumeTests(KubeTestCluster cluster)
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         await using var op = await RunningOperator.StartAsync(cluster, ns.Name, ct);
         await CreateJournalAsync(client, ns.Name, startClass, "1Gi", ct);
-        var set = await WaitForStatefulSetAsync(client, ns.Name, ct);
+        var set = await Kube.WaitForStatefulSetAsync(client, ns.Name, "vol", ct);
 
         string patch = size is not null
             ? $"{{\"spec\":{{\"volume\":{{\"spec\":{{\"resources\":{{\"requests\":{{\"storage\":\"{size}\"}}}}}}}}}}}}"
@@ -87,13 +87,6 @@ public sealed class VolumeTests(KubeTestCluster cluster)
         Assert.Equal(set.Metadata.Uid, kept.Metadata.Uid);
         Assert.Equal(set.Metadata.Generation, kept.Metadata.Generation);
         Assert.Equal(0, op.Metrics.Errors);
-    }
-
-    private static async Task<V1StatefulSet> WaitForStatefulSetAsync(IKubernetes client, string ns, CancellationToken ct)
-    {
-        V1StatefulSet? set = null;
-        await Wait.ForAsync("StatefulSet vol", async t => (set = await Kube.StatefulSetAsync(client, ns, "vol", t)) is not null, Wait.Default, ct);
-        return set!;
     }
 
     private static async Task CreateJournalAsync(IKubernetes client, string ns, string storageClass, string size, CancellationToken ct)
