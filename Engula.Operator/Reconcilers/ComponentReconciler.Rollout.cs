@@ -70,6 +70,13 @@ internal sealed partial class ComponentReconciler
             return new RolloutState { Rolling = $"rolling out a new pod template: pod {live.Metadata.Name}-{replicas - 1} first" };
         }
 
+        if ((status?.ObservedGeneration ?? 0) < (live.Metadata.Generation ?? 0))
+        {
+            // The controller has not seen the latest template yet, so its revisions are stale: keep the partition.
+            strategy.Partition = live.Spec.UpdateStrategy?.RollingUpdate?.Partition ?? 0;
+            return rolling || strategy.Partition > 0 ? new RolloutState { Rolling = "waiting for the StatefulSet controller to take the new template" } : new RolloutState();
+        }
+
         if (!rolling)
         {
             strategy.Partition = 0;
