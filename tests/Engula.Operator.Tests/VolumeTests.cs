@@ -42,12 +42,15 @@ public sealed class VolumeTests(KubeTestCluster cluster)
         await Wait.ForAsync("the StatefulSet re-created with a 2Gi claim template", async t =>
             (recreated = await Kube.StatefulSetAsync(client, ns.Name, "vol", t)) is { } s && s.Metadata.Uid != set.Metadata.Uid && s.Metadata.DeletionTimestamp is null
             && s.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests["storage"].ToString() == "2Gi", Wait.Default, ct);
-        // Ready again once the new StatefulSet has adopted the pod and counted it.
+        // The new StatefulSet's controller adopts the orphaned pod (the journal's Ready condition may never have left
+        // True, so it is no signal for the adoption): wait for the owner reference, then check it is the same pod.
+        V1Pod? after = null;
+        await Wait.ForAsync("the pod adopted by the re-created StatefulSet", async t =>
+            (after = await client.CoreV1.ReadNamespacedPodAsync("vol-0", ns.Name, cancellationToken: t)).Metadata.OwnerReferences is [var owner] && owner.Uid == recreated!.Metadata.Uid,
+            Wait.Default, ct);
+        Assert.Equal(pod.Metadata.Uid, after!.Metadata.Uid);
         await Kube.WaitForConditionAsync(client, ResourceKind.Journal, ns.Name, "vol", "Ready", "True", null, ct);
         await Kube.WaitForConditionAsync(client, ResourceKind.Journal, ns.Name, "vol", "Degraded", "False", null, ct);
-        var after = await client.CoreV1.ReadNamespacedPodAsync("vol-0", ns.Name, cancellationToken: ct);
-        Assert.Equal(pod.Metadata.Uid, after.Metadata.Uid);
-        Assert.Equal(recreated!.Metadata.Uid, Assert.Single(after.Metadata.OwnerReferences).Uid);
 
         // 2Gi → 1Gi: refused, the StatefulSet keeps 2Gi, and a change of resources in the same spec still applies.
         await PatchJournalAsync(client, ns.Name,
@@ -57,7 +60,7 @@ public sealed class VolumeTests(KubeTestCluster cluster)
         await Wait.ForAsync("the cpu request applied", async t =>
             (await Kube.StatefulSetAsync(client, ns.Name, "vol", t))!.Spec.Template.Spec.Containers[0].Resources.Requests["cpu"].ToString() == "200m", Wait.Default, ct);
         var kept = (await Kube.StatefulSetAsync(client, ns.Name, "vol", ct))!;
-        Assert.Equal(recreated.Metadata.Uid, kept.Metadata.Uid);
+        Assert.Equal(recreated!.Metadata.Uid, kept.Metadata.Uid);
         Assert.Equal("2Gi", kept.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests["storage"].ToString());
         Assert.Equal(0, op.Metrics.Errors);
     }
