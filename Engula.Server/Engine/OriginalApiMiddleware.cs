@@ -9,7 +9,7 @@ namespace Engula.Server.Engine;
 /// use them), and answering them here skips an endpoint's per-request service scope, parameter binding and result
 /// objects. On the 2-core benchmark machine the engine's CPU work between the journal's acknowledgement and the next
 /// group commit is on a put's critical path: this cut the engine's user CPU per put by ~10 % and raised gets/s by
-/// 23–38 % (README, "Benchmark"). The <c>/kv/{key}</c> routes stay endpoints (<see cref="EngineHttpApi"/>).
+/// 23–38 % (docs/benchmarks.md). The <c>/kv/{key}</c> routes stay endpoints (<see cref="EngineHttpApi"/>).
 /// </summary>
 internal sealed class OriginalApiMiddleware(RequestDelegate next, HashEngine engine, EngineOptions options)
 {

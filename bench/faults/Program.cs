@@ -5,7 +5,7 @@ using System.Text;
 using Engula.Faults.Bench;
 using Engula.Tests.Shared.Processes;
 
-// The fault matrix (README.md, "Faults"): four engula processes in file mode on loopback, CLIENTS closed-loop clients
+// The fault matrix (docs/benchmarks.md, "Faults"): four engula processes in file mode on loopback, CLIENTS closed-loop clients
 // each alternating a put of one of its own keys and a get of a key it wrote, and for each victim (journal, storage,
 // kernel, engine) and fault (SIGKILL then restart after 2 s; SIGSTOP for 3 s then SIGCONT) TRIALS trials. Every put's
 // answer is counted by outcome; after each victim/fault group everything is SIGKILLed and restarted and every key is

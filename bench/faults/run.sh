@@ -4,7 +4,7 @@
 # engula processes in file mode on loopback (Release build). Every put's answer is counted by outcome; after each
 # victim/fault group everything is SIGKILLed and restarted and every key is read back.
 # Usage: bench/faults/run.sh [TRIALS=10] [more arguments for the bench, e.g. --victims journal --faults kill]
-# Output: a markdown table on stdout (the README's "Faults" table), per-trial rows in bench/results/faults.csv.
+# Output: a markdown table on stdout (the "Faults" table of docs/benchmarks.md), per-trial rows in bench/results/faults.csv.
 # Exit 1 if an acknowledged put was lost or a put answered "not applied" appeared.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -48,7 +48,7 @@ public sealed class RealProcessTests
             process.Kill();
         }
 
-        // Known grpc-dotnet gap (see the report / bench README): until the subchannel has noticed the dead
+        // Known grpc-dotnet gap (see EndpointQuarantine and bench/shim/README.md): until the subchannel has noticed the dead
         // connection it stays Ready, and each attempt picked on it fails fast with "connection refused" instead of
         // waiting — WaitForReady cannot help because the pick itself succeeds. Normally noticed within a
         // millisecond; the test waits for it so it checks the restart path, not that race.
