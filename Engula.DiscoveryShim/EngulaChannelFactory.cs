@@ -66,14 +66,20 @@ public sealed class EngulaChannelFactory
     public PeerAddress ResolvePeer(string address)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
-        var peer = PeerAddress.Parse(address);
+        return ResolvePeer(PeerAddress.Parse(address));
+    }
+
+    /// <summary>For a logical name, the configured address; any other address as it is, once checked to be dialable.</summary>
+    /// <exception cref="FormatException">The configured address is invalid, or the address has port 0.</exception>
+    /// <exception cref="InvalidOperationException">A logical name has no configured address.</exception>
+    public PeerAddress ResolvePeer(PeerAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var peer = address;
         if (peer.Kind == PeerAddressKind.Logical)
         {
-            var located = PeerLocator.LocateFromConfiguration(peer.Host, _configuration)
-                ?? throw new InvalidOperationException(
-                    $"no address configured for peer '{peer.Host}' (set ENGULA_{peer.Host.ToUpperInvariant()}, services__{peer.Host}__grpc__0, " +
-                    $"or kubecluster + {peer.Host.ToLowerInvariant()}port; or give host:port)");
-            peer = PeerAddress.Parse(located);
+            peer = PeerLocator.LocateFromConfiguration(peer.Host, _configuration)
+                ?? throw new InvalidOperationException($"'{peer.Host}' names a logical peer, but {PeerLocator.NotConfigured(peer.Host)}");
         }
 
         if (peer.Kind != PeerAddressKind.Srv && peer.Port == 0)
@@ -87,6 +93,14 @@ public sealed class EngulaChannelFactory
     /// <summary>Creates a channel for <paramref name="address"/> (any form of <see cref="PeerAddressKind"/>). The channel connects
     /// lazily, so a peer that is not up yet is not an error here. Dispose the channel when done.</summary>
     public GrpcChannel CreateChannel(string address)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        return CreateChannel(PeerAddress.Parse(address));
+    }
+
+    /// <summary>Creates a channel for an address already parsed (a logical name is looked up first); see
+    /// <see cref="CreateChannel(string)"/>.</summary>
+    public GrpcChannel CreateChannel(PeerAddress address)
     {
         var peer = ResolvePeer(address);
 

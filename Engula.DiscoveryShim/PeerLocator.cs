@@ -18,10 +18,10 @@ namespace Engula.DiscoveryShim;
 /// </summary>
 public static class PeerLocator
 {
-    /// <summary>Returns the address of <paramref name="peer"/>, or null when nothing names it.</summary>
+    /// <summary>Returns the address of <paramref name="peer"/>, parsed and dialable, or null when nothing names it.</summary>
     /// <exception cref="FormatException">A setting that names the peer holds an invalid address.</exception>
     /// <exception cref="InvalidOperationException">The flag names a logical peer that no setting defines.</exception>
-    public static string? Locate(string peer, string? flagValue, IConfiguration configuration)
+    public static PeerAddress? Locate(string peer, string? flagValue, IConfiguration configuration)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -35,7 +35,7 @@ public static class PeerLocator
     }
 
     /// <summary>Steps 2–4 of the order, without a command-line flag.</summary>
-    public static string? LocateFromConfiguration(string peer, IConfiguration configuration)
+    public static PeerAddress? LocateFromConfiguration(string peer, IConfiguration configuration)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -53,13 +53,13 @@ public static class PeerLocator
     /// <summary>The original operator's discovery: <c>dns:///&lt;kubecluster&gt;-&lt;peer&gt;:&lt;peer&gt;port</c>, or null
     /// when either variable is missing.</summary>
     /// <exception cref="FormatException">The port variable is not a port number.</exception>
-    public static string? OriginalOperatorAddress(string peer, IConfiguration configuration)
+    public static PeerAddress? OriginalOperatorAddress(string peer, IConfiguration configuration)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        var cluster = configuration["kubecluster"];
-        var portKey = peer.ToLowerInvariant() + "port";
+        var cluster = configuration[EngulaPeerVariables.OriginalCluster];
+        var portKey = EngulaPeerVariables.OriginalPort(peer);
         var port = configuration[portKey];
         if (string.IsNullOrWhiteSpace(cluster) || string.IsNullOrWhiteSpace(port))
         {
@@ -72,7 +72,7 @@ public static class PeerLocator
         }
 
         var address = string.Create(CultureInfo.InvariantCulture, $"dns:///{cluster.Trim()}-{peer.ToLowerInvariant()}:{number}");
-        return Validate(address, $"kubecluster + {portKey}");
+        return Validate(address, $"{EngulaPeerVariables.OriginalCluster} + {portKey}");
     }
 
     /// <summary>
@@ -95,21 +95,21 @@ public static class PeerLocator
         return first?.Value?.Trim();
     }
 
-    private static string EnvironmentKey(string peer) => "ENGULA_" + peer.ToUpperInvariant();
+    private static string EnvironmentKey(string peer) => EngulaPeerVariables.Address(peer);
 
-    private static string? FromAspireOrOriginal(string peer, IConfiguration configuration)
+    private static PeerAddress? FromAspireOrOriginal(string peer, IConfiguration configuration)
     {
-        var aspire = AspireEndpoint(peer, "grpc", configuration);
+        var aspire = AspireEndpoint(peer, EngulaPeerVariables.AspireGrpcEndpoint, configuration);
         if (aspire is not null)
         {
-            return Validate(aspire, $"services__{peer}__grpc");
+            return Validate(aspire, $"services__{peer}__{EngulaPeerVariables.AspireGrpcEndpoint}");
         }
 
         return OriginalOperatorAddress(peer, configuration);
     }
 
     /// <summary>Validates <paramref name="value"/>; a logical name is looked up through steps 2–4 for that name.</summary>
-    private static string ResolveValue(string value, string source, IConfiguration configuration)
+    private static PeerAddress ResolveValue(string value, string source, IConfiguration configuration)
     {
         if (!PeerAddress.TryParse(value, out var address, out var error))
         {
@@ -128,16 +128,18 @@ public static class PeerLocator
         // ENGULA_X may itself hold a logical name; following it again could loop, so only a concrete address counts.
         if (!string.IsNullOrWhiteSpace(env) && PeerAddress.TryParse(env.Trim(), out var envAddress, out _) && envAddress.Kind != PeerAddressKind.Logical)
         {
-            return env.Trim();
+            return RequireDialable(envAddress, key);
         }
 
         return FromAspireOrOriginal(name, configuration)
-            ?? throw new InvalidOperationException(
-                $"{source}='{value}' names the logical peer '{name}', but no address is configured for it " +
-                $"(set {key}, services__{name}__grpc__0, or kubecluster + {name.ToLowerInvariant()}port; or give host:port)");
+            ?? throw new InvalidOperationException($"{source}='{value}' names the logical peer '{name}', but {NotConfigured(name)}");
     }
 
-    private static string Validate(string value, string source)
+    /// <summary>"no address is configured for it (set …)": one wording wherever a logical peer has no address.</summary>
+    public static string NotConfigured(string peer) =>
+        $"no address is configured for it (set {EngulaPeerVariables.Choices(peer)}; or give host:port)";
+
+    private static PeerAddress Validate(string value, string source)
     {
         if (!PeerAddress.TryParse(value, out var address, out var error))
         {
@@ -153,8 +155,8 @@ public static class PeerLocator
     }
 
     /// <summary>A peer's address must name a port to dial (port 0 only makes sense for a listener).</summary>
-    private static string RequireDialable(PeerAddress address, string source) =>
+    private static PeerAddress RequireDialable(PeerAddress address, string source) =>
         address.Kind != PeerAddressKind.Srv && address.Port == 0
             ? throw new FormatException($"{source}: '{address.Original}': port 0 cannot be dialled")
-            : address.Original;
+            : address;
 }

@@ -1,3 +1,4 @@
+using Engula;
 using Aspire.Hosting.ApplicationModel;
 using Engula.Hosting.Health;
 using Engula.Hosting;
@@ -66,16 +67,16 @@ public static class EngulaBuilderExtensions
 
     /// <summary>The kernel's journal: <c>ENGULA_JOURNAL</c>, the Aspire reference, and a wait for it to be healthy.</summary>
     public static IResourceBuilder<EngulaKernelResource> WithJournal(this IResourceBuilder<EngulaKernelResource> kernel, IResourceBuilder<EngulaJournalResource> journal) =>
-        kernel.WithPeer("ENGULA_JOURNAL", journal);
+        kernel.WithPeer(EngulaPeerVariables.Address(EngulaComponentKind.Journal), journal);
 
     /// <summary>The kernel's storage: <c>ENGULA_STORAGE</c>, the Aspire reference, and a wait for it to be healthy.</summary>
     public static IResourceBuilder<EngulaKernelResource> WithStorage(this IResourceBuilder<EngulaKernelResource> kernel, IResourceBuilder<EngulaStorageResource> storage) =>
-        kernel.WithPeer("ENGULA_STORAGE", storage);
+        kernel.WithPeer(EngulaPeerVariables.Address(EngulaComponentKind.Storage), storage);
 
     /// <summary>The engine's kernel: <c>ENGULA_KERNEL</c>, the Aspire reference, and a wait for it to be healthy.
     /// The engine learns journal and storage from the kernel (<c>PlaceLookup</c>).</summary>
     public static IResourceBuilder<EngulaEngineResource> WithKernel(this IResourceBuilder<EngulaEngineResource> engine, IResourceBuilder<EngulaKernelResource> kernel) =>
-        engine.WithPeer("ENGULA_KERNEL", kernel);
+        engine.WithPeer(EngulaPeerVariables.Address(EngulaComponentKind.Kernel), kernel);
 
     /// <summary>
     /// Chooses where a journal, storage or kernel keeps its data. File mode (the default) uses
@@ -123,7 +124,7 @@ public static class EngulaBuilderExtensions
         builder.ApplicationBuilder.Resources.Remove(server);
         var container = builder.ApplicationBuilder.AddResource(new EngulaServerContainerResource(server))
             .WithImage(reference.Name, reference.Tag ?? "latest")
-            .WithEndpoint(server.PrimaryEndpointName, e => e.TargetPort ??= Engula.Kubernetes.EngulaObjects.DefaultPort(server.Kind), createIfNotExists: false);
+            .WithEndpoint(server.PrimaryEndpointName, e => e.TargetPort ??= EngulaComponents.DefaultPort(server.Kind), createIfNotExists: false);
         if (reference.Digest is { } digest)
         {
             container.WithImageSHA256(digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest["sha256:".Length..] : digest);

@@ -1,3 +1,4 @@
+using Engula;
 using Microsoft.Extensions.Configuration;
 
 namespace Aspire.Hosting.ApplicationModel;
@@ -12,13 +13,13 @@ public sealed class EngulaClusterSettings
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Engula";
 
-    public int KernelPort { get; set; } = 24567;
+    public int KernelPort { get; set; } = EngulaComponentKind.Kernel.DefaultPort();
 
-    public int EnginePort { get; set; } = 24568;
+    public int EnginePort { get; set; } = EngulaComponentKind.Engine.DefaultPort();
 
-    public int StoragePort { get; set; } = 24569;
+    public int StoragePort { get; set; } = EngulaComponentKind.Storage.DefaultPort();
 
-    public int JournalPort { get; set; } = 24570;
+    public int JournalPort { get; set; } = EngulaComponentKind.Journal.DefaultPort();
 
     /// <summary><see cref="EngulaDataMode.File"/> (default) or <see cref="EngulaDataMode.Memory"/>.</summary>
     public EngulaDataMode Mode { get; set; } = EngulaDataMode.File;

@@ -14,10 +14,8 @@ public sealed class EngulaEngineResource : EngulaServerResource, IResourceWithCo
     {
     }
 
-    /// <inheritdoc />
-    public override string Component => "engine";
 
-    internal override Engula.Kubernetes.EngulaComponentKind Kind => Engula.Kubernetes.EngulaComponentKind.Engine;
+    internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Engine;
 
     /// <inheritdoc />
     public override string PrimaryEndpointName => EngulaEndpointNames.Http;

@@ -8,10 +8,8 @@ public sealed class EngulaJournalResource : EngulaDataResource
     {
     }
 
-    /// <inheritdoc />
-    public override string Component => "journal";
 
-    internal override Engula.Kubernetes.EngulaComponentKind Kind => Engula.Kubernetes.EngulaComponentKind.Journal;
+    internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Journal;
 
     internal override IEnumerable<string> DataArguments(string directory) =>
         DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory];

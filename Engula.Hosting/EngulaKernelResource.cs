@@ -11,10 +11,8 @@ public sealed class EngulaKernelResource : EngulaDataResource
     {
     }
 
-    /// <inheritdoc />
-    public override string Component => "kernel";
 
-    internal override Engula.Kubernetes.EngulaComponentKind Kind => Engula.Kubernetes.EngulaComponentKind.Kernel;
+    internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Kernel;
 
     // The kernel's --file names the manifest file, not a directory.
     internal override IEnumerable<string> DataArguments(string directory) =>

@@ -1,3 +1,5 @@
+using Engula;
+
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
@@ -17,10 +19,10 @@ public abstract class EngulaServerResource : ExecutableResource, IResourceWithSe
     }
 
     /// <summary>The CLI subcommand: <c>journal</c>, <c>storage</c>, <c>kernel</c> or <c>engine</c>.</summary>
-    public abstract string Component { get; }
+    public string Component => Kind.Name();
 
-    /// <summary>The component as the Kubernetes builders name it (default port, object shapes).</summary>
-    internal abstract Engula.Kubernetes.EngulaComponentKind Kind { get; }
+    /// <summary>Which component this is (its default port, its peers, its Kubernetes objects).</summary>
+    internal abstract EngulaComponentKind Kind { get; }
 
     /// <summary>Name of the endpoint the component serves on: <c>grpc</c>, or <c>http</c> for the engine.</summary>
     public abstract string PrimaryEndpointName { get; }

@@ -8,10 +8,8 @@ public sealed class EngulaStorageResource : EngulaDataResource
     {
     }
 
-    /// <inheritdoc />
-    public override string Component => "storage";
 
-    internal override Engula.Kubernetes.EngulaComponentKind Kind => Engula.Kubernetes.EngulaComponentKind.Storage;
+    internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Storage;
 
     internal override IEnumerable<string> DataArguments(string directory) =>
         DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory];

@@ -16,10 +16,13 @@ internal static class ClusterResolver
         LabelSet.Name, LabelSet.Instance, LabelSet.Component, LabelSet.ManagedBy, LabelSet.PartOf,
     };
 
-    private static readonly HashSet<string> ReservedEnv = new(StringComparer.Ordinal)
-    {
-        "POD_NAME", "ENGULA_JOURNAL", "ENGULA_STORAGE", "ENGULA_KERNEL", "kubecluster", "journalport", "storageport", "kernelport",
-    };
+    private static readonly HashSet<string> ReservedEnv = new(
+        [
+            EngulaPeerVariables.PodName, EngulaPeerVariables.OriginalCluster,
+            .. EngulaComponents.All.SelectMany(kind => kind.Peers()).Distinct()
+                .SelectMany(peer => new[] { EngulaPeerVariables.Address(peer), EngulaPeerVariables.OriginalPort(peer) }),
+        ],
+        StringComparer.Ordinal);
 
     /// <summary>Validates the cluster-wide fields only (enough for the ServiceAccount).</summary>
     internal static string ResolveInstance(EngulaCluster cluster)
@@ -83,20 +86,24 @@ internal static class ClusterResolver
         }
 
         // Peers: the env of the kernel and the engine names their Services, so they must be part of the cluster.
-        RequirePeer(resolved, EngulaComponentKind.Kernel, EngulaComponentKind.Journal, "ENGULA_JOURNAL");
-        RequirePeer(resolved, EngulaComponentKind.Kernel, EngulaComponentKind.Storage, "ENGULA_STORAGE");
-        RequirePeer(resolved, EngulaComponentKind.Engine, EngulaComponentKind.Kernel, "ENGULA_KERNEL");
+        foreach (var component in resolved)
+        {
+            foreach (var peer in component.Kind.Peers())
+            {
+                RequirePeer(resolved, component, peer);
+            }
+        }
 
         return new ResolvedCluster(cluster, instance, [.. resolved.OrderBy(r => r.Kind)]);
     }
 
-    private static void RequirePeer(List<ResolvedComponent> components, EngulaComponentKind kind, EngulaComponentKind peer, string env)
+    private static void RequirePeer(List<ResolvedComponent> components, ResolvedComponent dependent, EngulaComponentKind peer)
     {
-        if (components.FirstOrDefault(c => c.Kind == kind) is { } dependent && components.All(c => c.Kind != peer))
+        if (components.All(c => c.Kind != peer))
         {
-            string peerName = EngulaObjects.KindName(peer);
+            string peerName = peer.Name();
             throw Check.Error("cluster.Components",
-                $"the {dependent.KindName} ({dependent.Field}) needs a {peerName} in the same cluster: its {env} names the {peerName}'s Service");
+                $"the {dependent.KindName} ({dependent.Field}) needs a {peerName} in the same cluster: its {EngulaPeerVariables.Address(peer)} names the {peerName}'s Service");
         }
     }
 
@@ -107,7 +114,7 @@ internal static class ClusterResolver
             throw Check.Error($"{field}.Kind", $"{(int)c.Kind} is not a component kind");
         }
 
-        string kindName = EngulaObjects.KindName(c.Kind);
+        string kindName = EngulaComponents.Name(c.Kind);
         string name;
         if (c.Name is not null)
         {
@@ -131,7 +138,7 @@ internal static class ClusterResolver
             throw Check.Error($"{field}.Replicas", $"{c.Replicas} must not be negative");
         }
 
-        int port = c.Port ?? EngulaObjects.DefaultPort(c.Kind);
+        int port = c.Port ?? EngulaComponents.DefaultPort(c.Kind);
         Check.Port($"{field}.Port", port);
 
         int? adminPort = null;
@@ -144,10 +151,10 @@ internal static class ClusterResolver
         }
         else
         {
-            adminPort = c.AdminPort ?? port + EngulaObjects.AdminPortOffset;
+            adminPort = c.AdminPort ?? port + EngulaComponents.AdminPortOffset;
             if (c.AdminPort is null && adminPort > 65535)
             {
-                throw Check.Error($"{field}.AdminPort", $"the default admin port {adminPort} (port + {EngulaObjects.AdminPortOffset}) is out of range: set AdminPort");
+                throw Check.Error($"{field}.AdminPort", $"the default admin port {adminPort} (port + {EngulaComponents.AdminPortOffset}) is out of range: set AdminPort");
             }
 
             Check.Port($"{field}.AdminPort", adminPort.Value);

@@ -347,43 +347,28 @@ internal static class ComponentBuilder
     {
         var env = new List<V1EnvVar>
         {
-            new() { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
+            new() { Name = EngulaPeerVariables.PodName, ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },
         };
 
-        void Peer(string name, EngulaComponentKind kind)
+        foreach (var peerKind in c.Kind.Peers())
         {
             // The resolver guaranteed the peer exists.
-            var peer = cluster.Find(kind)!;
-            env.Add(new() { Name = name, Value = EngulaObjects.DnsAddress(peer.Name, peer.Port) });
-        }
-
-        switch (c.Kind)
-        {
-            case EngulaComponentKind.Kernel:
-                Peer("ENGULA_JOURNAL", EngulaComponentKind.Journal);
-                Peer("ENGULA_STORAGE", EngulaComponentKind.Storage);
-                break;
-            case EngulaComponentKind.Engine:
-                Peer("ENGULA_KERNEL", EngulaComponentKind.Kernel);
-                break;
+            var peer = cluster.Find(peerKind)!;
+            env.Add(new() { Name = EngulaPeerVariables.Address(peerKind), Value = EngulaObjects.DnsAddress(peer.Name, peer.Port) });
         }
 
         if (cluster.KubeCluster is { } kubeCluster)
         {
-            env.Add(new() { Name = "kubecluster", Value = kubeCluster });
+            env.Add(new() { Name = EngulaPeerVariables.OriginalCluster, Value = kubeCluster });
         }
 
-        // As the original: every component gets the ports of the cluster's journal, storage and kernel.
-        foreach (var (name, kind) in new[]
-                 {
-                     ("journalport", EngulaComponentKind.Journal),
-                     ("storageport", EngulaComponentKind.Storage),
-                     ("kernelport", EngulaComponentKind.Kernel),
-                 })
+        // As the original: every component gets the ports of the cluster's journal, storage and kernel (every kind
+        // that is some component's peer).
+        foreach (var kind in EngulaComponents.All.Where(k => EngulaComponents.All.Any(d => d.Peers().Contains(k))))
         {
             if (cluster.Find(kind) is { } peer)
             {
-                env.Add(new() { Name = name, Value = Check.Invariant(peer.Port) });
+                env.Add(new() { Name = EngulaPeerVariables.OriginalPort(kind), Value = Check.Invariant(peer.Port) });
             }
         }
 
@@ -504,7 +489,7 @@ internal static class ComponentBuilder
                                 {
                                     Key = LabelSet.Component,
                                     OperatorProperty = "In",
-                                    Values = [EngulaObjects.KindName(EngulaComponentKind.Kernel), EngulaObjects.KindName(EngulaComponentKind.Engine)],
+                                    Values = [EngulaComponents.Name(EngulaComponentKind.Kernel), EngulaComponents.Name(EngulaComponentKind.Engine)],
                                 },
                             ],
                         },

@@ -33,35 +33,12 @@ public static class EngulaObjects
     /// <summary>The executable inside the image.</summary>
     public const string Executable = "/bin/engula";
 
-    /// <summary>A component's admin port is its port plus this, unless set.</summary>
-    public const int AdminPortOffset = 1000;
-
     /// <summary>Size of a data volume when none is given.</summary>
     public const string DefaultStorageSize = "1Gi";
 
-    /// <summary>The original ports: kernel 24567, engine 24568, storage 24569, journal 24570.</summary>
-    public static int DefaultPort(EngulaComponentKind kind) => kind switch
-    {
-        EngulaComponentKind.Kernel => 24567,
-        EngulaComponentKind.Engine => 24568,
-        EngulaComponentKind.Storage => 24569,
-        EngulaComponentKind.Journal => 24570,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a component kind"),
-    };
-
-    /// <summary>The lower-case kind: <c>journal</c>, <c>storage</c>, <c>kernel</c>, <c>engine</c>.</summary>
-    public static string KindName(EngulaComponentKind kind) => kind switch
-    {
-        EngulaComponentKind.Journal => "journal",
-        EngulaComponentKind.Storage => "storage",
-        EngulaComponentKind.Kernel => "kernel",
-        EngulaComponentKind.Engine => "engine",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a component kind"),
-    };
-
     /// <summary>A component's default name: <c>&lt;cluster&gt;-&lt;kind&gt;</c>, or the bare kind without a cluster name.</summary>
     public static string DefaultName(string? clusterName, EngulaComponentKind kind) =>
-        clusterName is null ? KindName(kind) : $"{clusterName}-{KindName(kind)}";
+        clusterName is null ? kind.Name() : $"{clusterName}-{kind.Name()}";
 
     /// <summary>
     /// The container command, e.g. <c>/bin/engula journal run 0.0.0.0:24570 --file /data --admin 0.0.0.0:25570</c>.
@@ -106,7 +83,7 @@ public static class EngulaObjects
     {
         var resolved = ClusterResolver.Resolve(cluster);
         var component = resolved.Find(kind)
-            ?? throw new ArgumentException($"kind: the cluster has no {KindName(kind)} component", nameof(kind));
+            ?? throw new ArgumentException($"kind: the cluster has no {kind.Name()} component", nameof(kind));
         return ComponentBuilder.Build(resolved, component);
     }
 

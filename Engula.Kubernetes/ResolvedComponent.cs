@@ -15,7 +15,7 @@ internal sealed record ResolvedComponent(
     public EngulaComponentKind Kind => Spec.Kind;
 
     /// <summary>Lower-case kind: the CLI subcommand and the <c>app.kubernetes.io/component</c> label.</summary>
-    public string KindName => EngulaObjects.KindName(Spec.Kind);
+    public string KindName => EngulaComponents.Name(Spec.Kind);
 
     public bool HasVolume => Spec.Kind != EngulaComponentKind.Engine;
 }

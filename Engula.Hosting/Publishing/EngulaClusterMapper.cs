@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Engula;
 using Engula.Kubernetes;
 
 namespace Engula.Hosting.Publishing;
@@ -11,14 +12,6 @@ namespace Engula.Hosting.Publishing;
 /// </summary>
 internal static class EngulaClusterMapper
 {
-    // The peer each component dials, by the env var the hosting integration sets (EngulaBuilderExtensions.WithPeer).
-    private static readonly (EngulaComponentKind Kind, string Variable, EngulaComponentKind Peer)[] Peers =
-    [
-        (EngulaComponentKind.Kernel, "ENGULA_JOURNAL", EngulaComponentKind.Journal),
-        (EngulaComponentKind.Kernel, "ENGULA_STORAGE", EngulaComponentKind.Storage),
-        (EngulaComponentKind.Engine, "ENGULA_KERNEL", EngulaComponentKind.Kernel),
-    ];
-
     /// <summary>
     /// Maps every Engula resource of <paramref name="model"/> (skipping those excluded from publish) to one
     /// component named after the resource, with the port of its primary endpoint and its replica count.
@@ -48,28 +41,31 @@ internal static class EngulaClusterMapper
                 // The builders describe one cluster with at most one component per kind (a kernel's ENGULA_JOURNAL
                 // names the journal's Service); a second cluster would need a cluster name to keep the names apart.
                 throw new EngulaPublishException(
-                    $"resources '{byKind[kind].Name}' and '{server.Name}' are both a {EngulaObjects.KindName(kind)}: a published Engula cluster has at most one component of each kind");
+                    $"resources '{byKind[kind].Name}' and '{server.Name}' are both a {EngulaComponents.Name(kind)}: a published Engula cluster has at most one component of each kind");
             }
         }
 
-        foreach (var (kind, variable, peerKind) in Peers)
+        // The peer each component dials, by the variable the hosting integration sets (EngulaBuilderExtensions.WithPeer).
+        foreach (var (kind, peerKind) in EngulaComponents.All.SelectMany(k => k.Peers().Select(p => (k, p))))
         {
             if (!byKind.TryGetValue(kind, out var server))
             {
                 continue;
             }
 
+            string variable = EngulaPeerVariables.Address(peerKind);
+
             var peer = await PeerOfAsync(server, variable, executionContext, cancellationToken).ConfigureAwait(false);
             if (peer is null)
             {
                 throw new EngulaPublishException(
-                    $"{EngulaObjects.KindName(kind)} '{server.Name}' has no {EngulaObjects.KindName(peerKind)} ({variable} is not set to one: wire it with With{Capitalized(peerKind)})");
+                    $"{EngulaComponents.Name(kind)} '{server.Name}' has no {EngulaComponents.Name(peerKind)} ({variable} is not set to one: wire it with With{Capitalized(peerKind)})");
             }
 
             if (!byKind.TryGetValue(peerKind, out var published) || !ReferenceEquals(published, peer))
             {
                 throw new EngulaPublishException(
-                    $"{EngulaObjects.KindName(kind)} '{server.Name}' uses {EngulaObjects.KindName(peerKind)} '{peer.Name}' ({variable}), which is not published (excluded from publish or not an Engula {EngulaObjects.KindName(peerKind)})");
+                    $"{EngulaComponents.Name(kind)} '{server.Name}' uses {EngulaComponents.Name(peerKind)} '{peer.Name}' ({variable}), which is not published (excluded from publish or not an Engula {EngulaComponents.Name(peerKind)})");
             }
         }
 

@@ -20,7 +20,7 @@ public sealed class ComponentSpec
 
     [JsonPropertyName("port")]
     [Range(1, 65535)]
-    [Description("gRPC port (the engine's HTTP port): kernel 24567, engine 24568, storage 24569, journal 24570.")]
+    [Description("gRPC port (the engine's HTTP port): " + EngulaComponents.DefaultPortsSummary + ".")]
     public int? Port { get; set; }
 
     [JsonPropertyName("resource")]

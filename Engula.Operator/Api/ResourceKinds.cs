@@ -56,6 +56,6 @@ public static class ResourceKinds
     public static int DefaultPort(this ResourceKind kind) => kind switch
     {
         ResourceKind.Background => 24571,
-        _ => EngulaObjects.DefaultPort(kind.ToComponentKind() ?? throw new ArgumentOutOfRangeException(nameof(kind))),
+        _ => EngulaComponents.DefaultPort(kind.ToComponentKind() ?? throw new ArgumentOutOfRangeException(nameof(kind))),
     };
 }

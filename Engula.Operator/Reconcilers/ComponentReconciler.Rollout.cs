@@ -125,7 +125,7 @@ internal sealed partial class ComponentReconciler
             .OrderBy(m => m.Kind))
         {
             var status = member.Member.Status;
-            string who = $"{EngulaObjects.KindName(member.Kind!.Value)} {member.Member.Metadata.Name}";
+            string who = $"{EngulaComponents.Name(member.Kind!.Value)} {member.Member.Metadata.Name}";
             if (status?.ObservedGeneration != member.Member.Metadata.Generation)
             {
                 return $"{who} to take its latest spec";

@@ -134,25 +134,19 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
         }
 
         // Peers the builders need (their env names the peers' Services) and the bootstrap order.
-        EngulaComponentKind[] needs = componentKind switch
-        {
-            EngulaComponentKind.Kernel => [EngulaComponentKind.Journal, EngulaComponentKind.Storage],
-            EngulaComponentKind.Engine => [EngulaComponentKind.Kernel],
-            _ => [],
-        };
         var waitingFor = new List<string>();
-        foreach (var need in needs)
+        foreach (var need in componentKind.Peers())
         {
             string needKind = need.ToResourceKind().KindName();
             var peer = members.FirstOrDefault(m => m.Kind == needKind);
             if (peer is null)
             {
-                waitingFor.Add($"a {EngulaObjects.KindName(need)} resource in {clusterText}");
+                waitingFor.Add($"a {EngulaComponents.Name(need)} resource in {clusterText}");
             }
             else if (live is null && !Conditions.IsTrue(peer.Status?.Conditions, Conditions.Ready))
             {
                 // Only before the first start: a running component is not torn down when a peer becomes unready.
-                waitingFor.Add($"{EngulaObjects.KindName(need)} {peer.Metadata.Name} to be Ready");
+                waitingFor.Add($"{EngulaComponents.Name(need)} {peer.Metadata.Name} to be Ready");
             }
         }
 

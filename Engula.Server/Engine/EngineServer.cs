@@ -1,5 +1,6 @@
 using Engula.DiscoveryShim;
-using Engula.Server.Hosting;
+using Engula.DiscoveryShim.DependencyInjection;
+using Engula.Server.Runtime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Engine;
@@ -11,11 +12,14 @@ public static class EngineServer
     {
         var readiness = new ComponentReadiness(initiallyReady: true);
         var builder = EngulaWebHost.CreateBuilder("engine", server, HttpProtocols.Http1, readiness);
-        var kernel = StartupSettings.RequirePeer("engine", "kernel", options.KernelFlag, builder.Configuration);
-        var channelOptions = StartupSettings.ChannelOptions(builder.Configuration);
+        var kernel = StartupSettings.RequirePeer(EngulaComponentKind.Engine, EngulaComponentKind.Kernel, options.KernelFlag, builder.Configuration);
+        StartupSettings.ChannelOptions(builder.Configuration);
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new EngineConnections(kernel, new EngulaChannelFactory(channelOptions, builder.Configuration, loggerFactory: sp.GetRequiredService<ILoggerFactory>())));
+        // The shim's own registration reads the same Engula:Discovery section, checked above so that a bad value ends
+        // the command with exit 2 rather than failing when the first channel is built.
+        builder.Services.AddEngulaDiscovery();
+        builder.Services.AddSingleton(sp => new EngineConnections(kernel, sp.GetRequiredService<EngulaChannelFactory>()));
         builder.Services.AddSingleton<EngineMetrics>();
         builder.Services.AddSingleton<HashEngine>();
         builder.Services.AddHostedService<EngineRecoveryService>();

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Threading.Channels;
 using Engula.DiscoveryShim;
-using Engula.Server.Hosting;
+using Engula.Server.Runtime;
 using Google.Protobuf;
 
 namespace Engula.Server.Engine;
@@ -22,8 +22,8 @@ namespace Engula.Server.Engine;
 /// </summary>
 public sealed partial class HashEngine : IAsyncDisposable
 {
-    public const string StreamName = "DEFAULT";
-    public const string BucketName = "DEFAULT";
+    public const string StreamName = EngulaNames.Default;
+    public const string BucketName = EngulaNames.Default;
     public const string LastTimestampKey = "last_timestamp";
     public const string LastObjectNumberKey = "last_object_number";
 

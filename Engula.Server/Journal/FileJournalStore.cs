@@ -1,4 +1,5 @@
-using Engula.Server.Hosting;
+using Engula.Server.Files;
+using Engula.Server.Runtime;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf;
@@ -150,20 +151,9 @@ internal sealed class FileJournalStore : IJournalStore, IDisposable, IAsyncDispo
 
     private void DeleteEntry(string path)
     {
-        try
+        if (!FileEntries.TryDelete(path, out var failure))
         {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            else
-            {
-                File.Delete(path);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            JournalLog.CleanupFailed(_logger, e, path);
+            JournalLog.CleanupFailed(_logger, failure, path);
         }
     }
 

@@ -1,4 +1,5 @@
-using Engula.Server.Hosting;
+using Engula.Server.Files;
+using Engula.Server.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 

@@ -1,5 +1,6 @@
+using Engula.Server.Files;
 using System.Diagnostics;
-using Engula.Server.Hosting;
+using Engula.Server.Runtime;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
@@ -174,7 +175,7 @@ internal sealed partial class FileJournalStream
 
         // Out of space is said as such: nothing of the batch is kept (truncated above), and the stream takes appends again
         // as soon as space is freed.
-        var failure = Hosting.DiskSpace.IsFull(error)
+        var failure = DiskSpace.IsFull(error)
             ? new JournalException(StatusCode.ResourceExhausted, $"stream '{Name}': out of disk space: {error.Message}", error)
             : new JournalException(StatusCode.Unknown, $"stream '{Name}': write failed: {error.Message}", error);
         lock (_gate)

@@ -1,3 +1,4 @@
+using Engula.Server.Runtime;
 using Grpc.Core;
 
 namespace Engula.Server.Journal;
@@ -6,7 +7,7 @@ namespace Engula.Server.Journal;
 /// A journal failure that maps to one gRPC status. The store raises it; the status interceptor turns it
 /// into the call's status, so the stores never depend on how a call is answered.
 /// </summary>
-public sealed class JournalException : Exception
+public sealed class JournalException : ComponentException
 {
     public JournalException()
         : this(StatusCode.Unknown, "journal error")
@@ -24,12 +25,9 @@ public sealed class JournalException : Exception
     }
 
     public JournalException(StatusCode status, string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base(status, message, innerException)
     {
-        Status = status;
     }
-
-    public StatusCode Status { get; }
 
     internal static JournalException StreamNotFound(string stream) => new(StatusCode.NotFound, $"stream '{stream}' not found");
 

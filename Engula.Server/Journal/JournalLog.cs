@@ -35,8 +35,6 @@ internal static partial class JournalLog
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Journal could not remove {Path}; it is removed at the next start")]
     public static partial void CleanupFailed(ILogger logger, Exception exception, string path);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Error, Message = "Journal call {Method} failed unexpectedly")]
-    public static partial void UnexpectedFailure(ILogger logger, Exception exception, string method);
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Journal stream '{Stream}': sealed stale active segment {Segment} found during recovery")]
     public static partial void StaleActiveSealed(ILogger logger, string stream, string segment);

@@ -1,4 +1,4 @@
-using Engula.Server.Hosting;
+using Engula.Server.Runtime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Journal;
@@ -18,20 +18,11 @@ public static class JournalServer
 
         // The journal has no dependencies: ready as soon as it listens (recovery is over by then).
         var readiness = new ComponentReadiness(initiallyReady: true);
-        var builder = EngulaWebHost.CreateBuilder("journal", server, HttpProtocols.Http2, readiness);
+        var builder = EngulaWebHost.CreateBuilder(EngulaComponentKind.Journal.Name(), server, HttpProtocols.Http2, readiness);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<JournalMetrics>();
-        if (options.Directory is null)
-        {
-            builder.Services.AddSingleton<IJournalStore, MemJournalStore>();
-        }
-        else
-        {
-            builder.Services.AddSingleton<FileJournalStore>();
-            builder.Services.AddSingleton<IJournalStore>(sp => sp.GetRequiredService<FileJournalStore>());
-        }
-
-        builder.Services.AddGrpc().AddServiceOptions<JournalService>(o => o.Interceptors.Add<JournalStatusInterceptor>());
+        EngulaWebHost.AddStore<IJournalStore, MemJournalStore, FileJournalStore>(builder.Services, inFiles: options.Directory is not null);
+        EngulaWebHost.AddComponentService<JournalService>(builder.Services, EngulaComponentKind.Journal);
 
         var app = builder.Build();
         _ = app.Services.GetRequiredService<IJournalStore>();

@@ -1,3 +1,4 @@
+using Engula.Server.Files;
 using Engula.Protocol.Journal;
 using Grpc.Core;
 using JournalGrpc = Engula.Protocol.Journal.Journal;
@@ -6,7 +7,7 @@ namespace Engula.Server.Journal;
 
 /// <summary>
 /// <c>engula.journal.v1.Journal</c> (journal.proto) over <see cref="IJournalStore"/>. Failures are exceptions that
-/// <see cref="JournalStatusInterceptor"/> turns into statuses.
+/// <see cref="Runtime.StatusMappingInterceptor"/> turns into statuses.
 /// </summary>
 internal sealed class JournalService(IJournalStore store, JournalMetrics metrics) : JournalGrpc.JournalBase
 {
@@ -19,19 +20,19 @@ internal sealed class JournalService(IJournalStore store, JournalMetrics metrics
 
     public override async Task<CreateStreamResponse> CreateStream(CreateStreamRequest request, ServerCallContext context)
     {
-        await store.CreateStreamAsync(JournalNames.Validate(request.Stream), context.CancellationToken);
+        await store.CreateStreamAsync(PathSafeName.Validate("stream", request.Stream), context.CancellationToken);
         return new CreateStreamResponse();
     }
 
     public override async Task<DeleteStreamResponse> DeleteStream(DeleteStreamRequest request, ServerCallContext context)
     {
-        await store.DeleteStreamAsync(JournalNames.Validate(request.Stream), context.CancellationToken);
+        await store.DeleteStreamAsync(PathSafeName.Validate("stream", request.Stream), context.CancellationToken);
         return new DeleteStreamResponse();
     }
 
     public override async Task<AppendEventResponse> AppendEvent(AppendEventRequest request, ServerCallContext context)
     {
-        var stream = JournalNames.Validate(request.Stream);
+        var stream = PathSafeName.Validate("stream", request.Stream);
         var ts = JournalTimestamp.Decode(request.Ts);
         using var activity = JournalTelemetry.Source.StartActivity("journal.append");
         activity?.SetTag("engula.journal.stream", stream);
@@ -44,7 +45,7 @@ internal sealed class JournalService(IJournalStore store, JournalMetrics metrics
 
     public override async Task<ReleaseEventsResponse> ReleaseEvents(ReleaseEventsRequest request, ServerCallContext context)
     {
-        var stream = JournalNames.Validate(request.Stream);
+        var stream = PathSafeName.Validate("stream", request.Stream);
         await store.ReleaseAsync(stream, JournalTimestamp.Decode(request.Ts), context.CancellationToken);
         return new ReleaseEventsResponse();
     }
@@ -55,7 +56,7 @@ internal sealed class JournalService(IJournalStore store, JournalMetrics metrics
     /// </summary>
     public override async Task ReadEvents(ReadEventsRequest request, IServerStreamWriter<ReadEventsResponse> responseStream, ServerCallContext context)
     {
-        var stream = JournalNames.Validate(request.Stream);
+        var stream = PathSafeName.Validate("stream", request.Stream);
         var ts = JournalTimestamp.Decode(request.Ts);
         using var cursor = store.OpenCursor(stream, ts);
         var batch = new ReadEventsResponse();

@@ -1,8 +1,9 @@
+using Engula.Server.Files;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using Engula.Protocol.Metadata;
 using Version = Engula.Protocol.Metadata.Version;
-using Engula.Server.Hosting;
+using Engula.Server.Runtime;
 using Google.Protobuf;
 
 namespace Engula.Server.Kernel;

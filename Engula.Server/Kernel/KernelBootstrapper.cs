@@ -1,7 +1,7 @@
 using Engula.DiscoveryShim;
 using Engula.Protocol.Journal;
 using Engula.Protocol.Storage;
-using Engula.Server.Hosting;
+using Engula.Server.Runtime;
 using Grpc.Core;
 
 namespace Engula.Server.Kernel;
@@ -12,7 +12,7 @@ namespace Engula.Server.Kernel;
 /// </summary>
 public sealed partial class KernelBootstrapper(KernelPeers peers, ComponentReadiness readiness, ILogger<KernelBootstrapper> logger) : BackgroundService
 {
-    public const string DefaultName = "DEFAULT";
+    public const string DefaultName = EngulaNames.Default;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -49,7 +49,7 @@ public sealed partial class KernelBootstrapper(KernelPeers peers, ComponentReadi
         }
 
         readiness.MarkReady();
-        LogReady(logger, peers.JournalAddress, peers.StorageAddress);
+        LogReady(logger, peers.JournalAddress.Original, peers.StorageAddress.Original);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kernel ready: journal {Journal} and storage {Storage} answer")]

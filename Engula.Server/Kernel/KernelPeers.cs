@@ -11,8 +11,11 @@ public sealed class KernelPeers : IDisposable
     private readonly GrpcChannel _journalChannel;
     private readonly GrpcChannel _storageChannel;
 
-    public KernelPeers(string journalAddress, string storageAddress, EngulaChannelFactory channels)
+    public KernelPeers(PeerAddress journalAddress, PeerAddress storageAddress, EngulaChannelFactory channels)
     {
+        ArgumentNullException.ThrowIfNull(journalAddress);
+        ArgumentNullException.ThrowIfNull(storageAddress);
+        ArgumentNullException.ThrowIfNull(channels);
         JournalAddress = journalAddress;
         StorageAddress = storageAddress;
         _journalChannel = channels.CreateChannel(journalAddress);
@@ -22,9 +25,9 @@ public sealed class KernelPeers : IDisposable
     }
 
     /// <summary>The journal address in the form the kernel was given; engines get it verbatim from <c>PlaceLookup</c>.</summary>
-    public string JournalAddress { get; }
+    public PeerAddress JournalAddress { get; }
 
-    public string StorageAddress { get; }
+    public PeerAddress StorageAddress { get; }
 
     public Protocol.Journal.Journal.JournalClient Journal { get; }
 
@@ -34,10 +37,10 @@ public sealed class KernelPeers : IDisposable
     /// An address as <c>PlaceLookup</c> reports it: as given, except that <c>http://host:port</c> becomes
     /// <c>host:port</c>, because the original tonic client dials <c>"http://" + value</c>.
     /// </summary>
-    public static string ForPlaceLookup(string address)
+    public static string ForPlaceLookup(PeerAddress address)
     {
-        var trimmed = address.Trim();
-        return trimmed.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? trimmed["http://".Length..].TrimEnd('/') : trimmed;
+        var given = address.Original;
+        return given.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? given["http://".Length..].TrimEnd('/') : given;
     }
 
     public void Dispose()

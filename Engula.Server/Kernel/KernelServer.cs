@@ -1,5 +1,6 @@
 using Engula.DiscoveryShim;
-using Engula.Server.Hosting;
+using Engula.DiscoveryShim.DependencyInjection;
+using Engula.Server.Runtime;
 
 namespace Engula.Server.Kernel;
 
@@ -11,14 +12,17 @@ public static class KernelServer
         var readiness = new ComponentReadiness(initiallyReady: false);
         var builder = EngulaWebHost.CreateBuilder("kernel", server, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2, readiness);
 
-        var journal = StartupSettings.RequirePeer("kernel", "journal", options.JournalFlag, builder.Configuration);
-        var storage = StartupSettings.RequirePeer("kernel", "storage", options.StorageFlag, builder.Configuration);
-        var channelOptions = StartupSettings.ChannelOptions(builder.Configuration);
+        var journal = StartupSettings.RequirePeer(EngulaComponentKind.Kernel, EngulaComponentKind.Journal, options.JournalFlag, builder.Configuration);
+        var storage = StartupSettings.RequirePeer(EngulaComponentKind.Kernel, EngulaComponentKind.Storage, options.StorageFlag, builder.Configuration);
+        StartupSettings.ChannelOptions(builder.Configuration);
 
         IManifestStore store = options.ManifestFile is null ? new MemManifestStore() : new FileManifestStore(options.ManifestFile);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(sp => new VersionLog(sp.GetRequiredService<IManifestStore>()));
-        builder.Services.AddSingleton(sp => new KernelPeers(journal, storage, new EngulaChannelFactory(channelOptions, builder.Configuration, loggerFactory: sp.GetRequiredService<ILoggerFactory>())));
+        // The shim's own registration reads the same Engula:Discovery section, checked above so that a bad value ends
+        // the command with exit 2 rather than failing when the first channel is built.
+        builder.Services.AddEngulaDiscovery();
+        builder.Services.AddSingleton(sp => new KernelPeers(journal, storage, sp.GetRequiredService<EngulaChannelFactory>()));
         builder.Services.AddSingleton<KernelMetrics>();
         builder.Services.AddHostedService<KernelBootstrapper>();
 

@@ -1,4 +1,5 @@
-using Engula.Server.Hosting;
+using Engula.Server.Files;
+using Engula.Server.Runtime;
 using Engula.Server.Journal;
 using Microsoft.Extensions.Logging;
 
@@ -188,20 +189,9 @@ internal sealed class FileStorageStore : IStorageStore
 
     public void DeleteQuietly(string path)
     {
-        try
+        if (!FileEntries.TryDelete(path, out var failure))
         {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            else
-            {
-                File.Delete(path);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            StorageLog.CleanupFailed(_logger, e, path);
+            StorageLog.CleanupFailed(_logger, failure, path);
         }
     }
 

@@ -1,9 +1,10 @@
+using Engula.Server.Runtime;
 using Grpc.Core;
 
 namespace Engula.Server.Storage;
 
-/// <summary>A storage failure that maps to one gRPC status; <see cref="StorageStatusInterceptor"/> applies it.</summary>
-public sealed class StorageException : Exception
+/// <summary>A storage failure that maps to one gRPC status; <see cref="StatusMappingInterceptor"/> applies it.</summary>
+public sealed class StorageException : ComponentException
 {
     public StorageException()
         : this(StatusCode.Unknown, "storage error")
@@ -21,12 +22,9 @@ public sealed class StorageException : Exception
     }
 
     public StorageException(StatusCode status, string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base(status, message, innerException)
     {
-        Status = status;
     }
-
-    public StatusCode Status { get; }
 
     internal static StorageException BucketNotFound(string bucket) => new(StatusCode.NotFound, $"bucket '{bucket}' not found");
 

@@ -11,6 +11,4 @@ internal static partial class StorageLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Storage could not remove {Path}; it is removed at the next start")]
     public static partial void CleanupFailed(ILogger logger, Exception exception, string path);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Storage call {Method} failed unexpectedly")]
-    public static partial void UnexpectedFailure(ILogger logger, Exception exception, string method);
 }

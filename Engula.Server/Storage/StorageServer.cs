@@ -1,4 +1,4 @@
-using Engula.Server.Hosting;
+using Engula.Server.Runtime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Storage;
@@ -15,20 +15,11 @@ public static class StorageServer
 
         // Storage has no dependencies: ready as soon as it listens.
         var readiness = new ComponentReadiness(initiallyReady: true);
-        var builder = EngulaWebHost.CreateBuilder("storage", server, HttpProtocols.Http2, readiness);
+        var builder = EngulaWebHost.CreateBuilder(EngulaComponentKind.Storage.Name(), server, HttpProtocols.Http2, readiness);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<StorageMetrics>();
-        if (options.Directory is null)
-        {
-            builder.Services.AddSingleton<IStorageStore, MemStorageStore>();
-        }
-        else
-        {
-            builder.Services.AddSingleton<FileStorageStore>();
-            builder.Services.AddSingleton<IStorageStore>(sp => sp.GetRequiredService<FileStorageStore>());
-        }
-
-        builder.Services.AddGrpc().AddServiceOptions<StorageService>(o => o.Interceptors.Add<StorageStatusInterceptor>());
+        EngulaWebHost.AddStore<IStorageStore, MemStorageStore, FileStorageStore>(builder.Services, inFiles: options.Directory is not null);
+        EngulaWebHost.AddComponentService<StorageService>(builder.Services, EngulaComponentKind.Storage);
 
         var app = builder.Build();
         _ = app.Services.GetRequiredService<IStorageStore>();

@@ -1,3 +1,4 @@
+using Engula.Server.Files;
 using Engula.Protocol.Storage;
 using Google.Protobuf;
 using Grpc.Core;
@@ -7,7 +8,7 @@ namespace Engula.Server.Storage;
 
 /// <summary>
 /// <c>engula.storage.v1.Storage</c> (storage.proto) over <see cref="IStorageStore"/>. Failures are exceptions that
-/// <see cref="StorageStatusInterceptor"/> turns into statuses.
+/// <see cref="Runtime.StatusMappingInterceptor"/> turns into statuses.
 /// </summary>
 internal sealed class StorageService(IStorageStore store, StorageMetrics metrics) : StorageGrpc.StorageBase
 {
@@ -16,13 +17,13 @@ internal sealed class StorageService(IStorageStore store, StorageMetrics metrics
 
     public override async Task<CreateBucketResponse> CreateBucket(CreateBucketRequest request, ServerCallContext context)
     {
-        await store.CreateBucketAsync(StorageNames.Validate("bucket", request.Bucket), context.CancellationToken);
+        await store.CreateBucketAsync(PathSafeName.Validate("bucket", request.Bucket), context.CancellationToken);
         return new CreateBucketResponse();
     }
 
     public override async Task<DeleteBucketResponse> DeleteBucket(DeleteBucketRequest request, ServerCallContext context)
     {
-        await store.DeleteBucketAsync(StorageNames.Validate("bucket", request.Bucket), context.CancellationToken);
+        await store.DeleteBucketAsync(PathSafeName.Validate("bucket", request.Bucket), context.CancellationToken);
         return new DeleteBucketResponse();
     }
 
@@ -40,8 +41,8 @@ internal sealed class StorageService(IStorageStore store, StorageMetrics metrics
         }
 
         var first = requestStream.Current;
-        var bucket = StorageNames.Validate("bucket", first.Bucket);
-        var name = StorageNames.Validate("object", first.Object);
+        var bucket = PathSafeName.Validate("bucket", first.Bucket);
+        var name = PathSafeName.Validate("object", first.Object);
         await using var upload = await store.BeginUploadAsync(bucket, name, cancellationToken);
         await upload.WriteAsync(first.Content.Memory, cancellationToken);
         while (await requestStream.MoveNext(cancellationToken))
@@ -56,8 +57,8 @@ internal sealed class StorageService(IStorageStore store, StorageMetrics metrics
 
     public override async Task<DeleteObjectResponse> DeleteObject(DeleteObjectRequest request, ServerCallContext context)
     {
-        var bucket = StorageNames.Validate("bucket", request.Bucket);
-        var name = StorageNames.Validate("object", request.Object);
+        var bucket = PathSafeName.Validate("bucket", request.Bucket);
+        var name = PathSafeName.Validate("object", request.Object);
         await store.DeleteObjectAsync(bucket, name, context.CancellationToken);
         return new DeleteObjectResponse();
     }
@@ -66,8 +67,8 @@ internal sealed class StorageService(IStorageStore store, StorageMetrics metrics
     /// bucket or object is reported before anything is streamed.</summary>
     public override async Task ReadObject(ReadObjectRequest request, IServerStreamWriter<ReadObjectResponse> responseStream, ServerCallContext context)
     {
-        var bucket = StorageNames.Validate("bucket", request.Bucket);
-        var name = StorageNames.Validate("object", request.Object);
+        var bucket = PathSafeName.Validate("bucket", request.Bucket);
+        var name = PathSafeName.Validate("object", request.Object);
         await using var content = store.OpenRead(bucket, name);
         long total = 0;
         while (true)

@@ -20,14 +20,14 @@ public sealed class PeerLocatorTests
     [Fact]
     public void Flag_wins_over_everything()
     {
-        Assert.Equal("10.0.0.1:9", PeerLocator.Locate("journal", "10.0.0.1:9", Config(All)));
+        Assert.Equal("10.0.0.1:9", PeerLocator.Locate("journal", "10.0.0.1:9", Config(All))?.Original);
     }
 
     [Fact]
     public void Environment_variable_comes_second()
     {
-        Assert.Equal("dns:///from-env:1", PeerLocator.Locate("journal", null, Config(All)));
-        Assert.Equal("dns:///from-env:1", PeerLocator.Locate("journal", "  ", Config(All)));
+        Assert.Equal("dns:///from-env:1", PeerLocator.Locate("journal", null, Config(All))?.Original);
+        Assert.Equal("dns:///from-env:1", PeerLocator.Locate("journal", "  ", Config(All))?.Original);
     }
 
     [Fact]
@@ -35,10 +35,10 @@ public sealed class PeerLocatorTests
     {
         var config = Config(All[1..].Append(("services:journal:grpc:10", "http://localhost:10")).Append(("services:journal:grpc:2", "http://localhost:20")).ToArray());
 
-        Assert.Equal("http://localhost:2", PeerLocator.Locate("journal", null, config));
+        Assert.Equal("http://localhost:2", PeerLocator.Locate("journal", null, config)?.Original);
 
         var withoutZero = Config(("services:journal:grpc:10", "http://localhost:10"), ("services:journal:grpc:2", "http://localhost:20"));
-        Assert.Equal("http://localhost:20", PeerLocator.Locate("journal", null, withoutZero));
+        Assert.Equal("http://localhost:20", PeerLocator.Locate("journal", null, withoutZero)?.Original);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class PeerLocatorTests
         try
         {
             var config = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-            Assert.Equal("http://localhost:3", PeerLocator.Locate("engulatestpeer" + Environment.ProcessId, null, config));
+            Assert.Equal("http://localhost:3", PeerLocator.Locate("engulatestpeer" + Environment.ProcessId, null, config)?.Original);
         }
         finally
         {
@@ -60,9 +60,9 @@ public sealed class PeerLocatorTests
     [Fact]
     public void Original_operator_variables_come_last()
     {
-        Assert.Equal("dns:///sample-journal:24570", PeerLocator.Locate("journal", null, Config(All[2..])));
-        Assert.Equal("dns:///sample-storage:24569", PeerLocator.Locate("storage", null, Config(("kubecluster", "sample"), ("storageport", "24569"))));
-        Assert.Equal("dns:///sample-kernel:24567", PeerLocator.Locate("kernel", null, Config(("kubecluster", "sample"), ("kernelport", "24567"))));
+        Assert.Equal("dns:///sample-journal:24570", PeerLocator.Locate("journal", null, Config(All[2..]))?.Original);
+        Assert.Equal("dns:///sample-storage:24569", PeerLocator.Locate("storage", null, Config(("kubecluster", "sample"), ("storageport", "24569")))?.Original);
+        Assert.Equal("dns:///sample-kernel:24567", PeerLocator.Locate("kernel", null, Config(("kubecluster", "sample"), ("kernelport", "24567")))?.Original);
     }
 
     [Fact]
@@ -76,12 +76,12 @@ public sealed class PeerLocatorTests
     [Fact]
     public void A_logical_flag_is_looked_up_through_the_configuration()
     {
-        Assert.Equal("dns:///from-env:1", PeerLocator.Locate("journal", "journal", Config(All)));
-        Assert.Equal("http://localhost:2", PeerLocator.Locate("journal", "journal", Config(All[1..])));
-        Assert.Equal("dns:///sample-journal:24570", PeerLocator.Locate("journal", "journal", Config(All[2..])));
+        Assert.Equal("dns:///from-env:1", PeerLocator.Locate("journal", "journal", Config(All))?.Original);
+        Assert.Equal("http://localhost:2", PeerLocator.Locate("journal", "journal", Config(All[1..]))?.Original);
+        Assert.Equal("dns:///sample-journal:24570", PeerLocator.Locate("journal", "journal", Config(All[2..]))?.Original);
 
         // A logical ENGULA_ value is followed once, not in a loop.
-        Assert.Equal("http://localhost:2", PeerLocator.Locate("journal", null, Config(("ENGULA_JOURNAL", "journal"), ("services:journal:grpc:0", "http://localhost:2"))));
+        Assert.Equal("http://localhost:2", PeerLocator.Locate("journal", null, Config(("ENGULA_JOURNAL", "journal"), ("services:journal:grpc:0", "http://localhost:2")))?.Original);
     }
 
     [Fact]

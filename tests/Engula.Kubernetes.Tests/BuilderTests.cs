@@ -151,7 +151,7 @@ public sealed class BuilderTests
                 // Without a cluster name no kubecluster can be right; the ports are still the real ones.
                 foreach (string peer in new[] { "journal", "storage", "kernel" })
                 {
-                    var peerObjects = objects.Components.Single(c => EngulaObjects.KindName(c.Kind) == peer);
+                    var peerObjects = objects.Components.Single(c => EngulaComponents.Name(c.Kind) == peer);
                     Assert.Equal(peerObjects.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), env[peer + "port"]);
                 }
             }
@@ -197,7 +197,7 @@ public sealed class BuilderTests
 
         foreach (var component in objects.Components)
         {
-            string kind = EngulaObjects.KindName(component.Kind);
+            string kind = EngulaComponents.Name(component.Kind);
             var selector = component.StatefulSet.Spec.Selector.MatchLabels;
             Assert.Equal(
                 new Dictionary<string, string>
@@ -244,7 +244,7 @@ public sealed class BuilderTests
             Assert.Null(settings.TopologySpreadConstraints![0].LabelSelector); // the caller's object is not changed
 
             // Pod labels and annotations are on the pods only; the other objects and every selector are as before.
-            Assert.Equal(EngulaObjects.KindName(after.Kind), pod.Metadata.Labels["tier"]);
+            Assert.Equal(EngulaComponents.Name(after.Kind), pod.Metadata.Labels["tier"]);
             Assert.Equal(new Dictionary<string, string> { ["example.com/backup"] = "daily" }, pod.Metadata.Annotations);
             Assert.All(after.All, o => Assert.False(o.Metadata.Labels.ContainsKey("tier")));
             Assert.Equal(before.StatefulSet.Spec.Selector.MatchLabels, after.StatefulSet.Spec.Selector.MatchLabels);
@@ -519,7 +519,7 @@ public sealed class BuilderTests
     };
 
     private static string PeerKind(ClusterObjects objects, string serviceName) =>
-        EngulaObjects.KindName(objects.Components.Single(c => c.Service.Metadata.Name == serviceName).Kind);
+        EngulaComponents.Name(objects.Components.Single(c => c.Service.Metadata.Name == serviceName).Kind);
 
     private static V1Container Container(ComponentObjects component) => Assert.Single(component.StatefulSet.Spec.Template.Spec.Containers);
 

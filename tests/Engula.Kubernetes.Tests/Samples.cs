@@ -69,7 +69,7 @@ internal static class Samples
         },
         TopologySpreadConstraints = [new k8s.Models.V1TopologySpreadConstraint { MaxSkew = 1, TopologyKey = "kubernetes.io/hostname", WhenUnsatisfiable = "ScheduleAnyway" }],
         PriorityClassName = PriorityClass,
-        Labels = new Dictionary<string, string> { ["tier"] = EngulaObjects.KindName(kind) },
+        Labels = new Dictionary<string, string> { ["tier"] = EngulaComponents.Name(kind) },
         Annotations = new Dictionary<string, string> { ["example.com/backup"] = "daily" },
     };
 

@@ -8,7 +8,7 @@ namespace Engula.Node.Tests;
 internal sealed class SampleCluster(KubeNode node, string ns, string prefix)
 {
     /// <summary>The engine's HTTP port in the sample and the published manifests: the builders' default.</summary>
-    public static readonly int EnginePort = Engula.Kubernetes.EngulaObjects.DefaultPort(Engula.Kubernetes.EngulaComponentKind.Engine);
+    public static readonly int EnginePort = EngulaComponents.DefaultPort(EngulaComponentKind.Engine);
 
     public string Namespace => ns;
 

@@ -63,7 +63,7 @@ public sealed class InProcessCluster : IAsyncDisposable
     public async Task RestartStorageAsync(CancellationToken cancellationToken)
     {
         var port = int.Parse(Storage.Address.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-        var options = new Hosting.ServerOptions { Listen = new Hosting.ListenAddress("127.0.0.1", port) };
+        var options = new Runtime.ServerOptions { Listen = new Runtime.ListenAddress("127.0.0.1", port) };
         Storage = await RunningServer.StartAsync(StorageServer.Build(options, new StorageOptions { Directory = _storageDirectory.Path }), cancellationToken);
     }
 

@@ -1,4 +1,4 @@
-using Engula.Server.Hosting;
+using Engula.Server.Runtime;
 
 namespace Engula.Server.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
-using Engula.Server.Hosting;
+using Engula.Server.Files;
+using Engula.Server.Runtime;
 using System.Text;
 using Engula.Server.Journal;
 using Engula.Server.Tests.Infrastructure;

@@ -29,8 +29,8 @@ public sealed class ProcessLifecycleTests
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest(), cancellationToken: Ct)).Status);
 
-        await using var journal = await RunningServer.StartAsync(JournalServer.Build(new Hosting.ServerOptions { Listen = new("127.0.0.1", journalPort) }, new JournalOptions()), Ct);
-        await using var storage = await RunningServer.StartAsync(StorageServer.Build(new Hosting.ServerOptions { Listen = new("127.0.0.1", storagePort) }, new StorageOptions()), Ct);
+        await using var journal = await RunningServer.StartAsync(JournalServer.Build(new Runtime.ServerOptions { Listen = new("127.0.0.1", journalPort) }, new JournalOptions()), Ct);
+        await using var storage = await RunningServer.StartAsync(StorageServer.Build(new Runtime.ServerOptions { Listen = new("127.0.0.1", storagePort) }, new StorageOptions()), Ct);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));

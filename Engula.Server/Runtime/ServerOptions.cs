@@ -1,4 +1,4 @@
-namespace Engula.Server.Hosting;
+namespace Engula.Server.Runtime;
 
 /// <summary>What every <c>engula … run</c> process shares: where it listens and its optional admin listener.</summary>
 public sealed class ServerOptions

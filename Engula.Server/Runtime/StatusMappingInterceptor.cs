@@ -1,15 +1,17 @@
+using Engula.Server.Files;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace Engula.Server.Hosting;
+namespace Engula.Server.Runtime;
 
 /// <summary>
 /// Turns every failure of a component's call into a gRPC status: the component's own exceptions into their
-/// codes (<see cref="MapKnown"/>), a full disk into RESOURCE_EXHAUSTED, other I/O errors into UNKNOWN (as the original did for Io) with the OS message, a cancelled
+/// codes (<see cref="ComponentException"/>), a full disk into RESOURCE_EXHAUSTED, other I/O errors into UNKNOWN (as the original did for Io) with the OS message, a cancelled
 /// call into CANCELLED, and anything unexpected into INTERNAL with its message and an error log — so a bad request never
 /// takes the process down and never hides behind grpc-dotnet's bare "Exception was thrown by handler".
 /// </summary>
-internal abstract class StatusMappingInterceptor(string component) : Interceptor
+/// <remarks>Registered per service with the component's name: <c>Interceptors.Add&lt;StatusMappingInterceptor&gt;("journal")</c>.</remarks>
+internal sealed partial class StatusMappingInterceptor(string component, ILogger<StatusMappingInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -47,16 +49,11 @@ internal abstract class StatusMappingInterceptor(string component) : Interceptor
         }
     }
 
-    /// <summary>The status of a component-specific exception, or null when it is not one.</summary>
-    protected abstract Status? MapKnown(Exception error);
-
-    protected abstract void LogUnexpected(Exception error, string method);
-
     private RpcException Map(Exception error, ServerCallContext context)
     {
-        if (MapKnown(error) is { } known)
+        if (error is ComponentException known)
         {
-            return new RpcException(known);
+            return new RpcException(new Status(known.Status, known.Message));
         }
 
         switch (error)
@@ -68,8 +65,11 @@ internal abstract class StatusMappingInterceptor(string component) : Interceptor
             case IOException or UnauthorizedAccessException:
                 return new RpcException(new Status(StatusCode.Unknown, $"{component} i/o error: {error.Message}"));
             default:
-                LogUnexpected(error, context.Method);
+                LogUnexpectedFailure(logger, error, component, context.Method);
                 return new RpcException(new Status(StatusCode.Internal, $"{component} internal error: {error.GetType().Name}: {error.Message}"));
         }
     }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Error, Message = "{Component} call {Method} failed unexpectedly")]
+    private static partial void LogUnexpectedFailure(ILogger logger, Exception exception, string component, string method);
 }

@@ -1,6 +1,6 @@
 using Engula.DiscoveryShim;
 
-namespace Engula.Server.Hosting;
+namespace Engula.Server.Runtime;
 
 /// <summary>
 /// Settings a component reads from its flags and its environment and checks before it starts: every peer address and
@@ -10,13 +10,15 @@ namespace Engula.Server.Hosting;
 internal static class StartupSettings
 {
     /// <summary>
-    /// The address of <paramref name="peer"/> (<c>journal</c>, <c>storage</c>, <c>kernel</c>) from its flag or the
-    /// environment, in the order of <see cref="PeerLocator"/>.
+    /// The address of <paramref name="peerKind"/> (journal, storage, kernel) from its flag or the environment, in the
+    /// order of <see cref="PeerLocator"/>.
     /// </summary>
     /// <exception cref="UsageException">No setting names the peer, or the one that does is not a dialable address.</exception>
-    public static string RequirePeer(string component, string peer, string? flag, IConfiguration configuration)
+    public static PeerAddress RequirePeer(EngulaComponentKind componentKind, EngulaComponentKind peerKind, string? flag, IConfiguration configuration)
     {
-        string? address;
+        string component = componentKind.Name();
+        string peer = peerKind.Name();
+        PeerAddress? address;
         try
         {
             address = PeerLocator.Locate(peer, flag, configuration);
@@ -26,9 +28,7 @@ internal static class StartupSettings
             throw new UsageException($"{component}: {e.Message}");
         }
 
-        var key = peer.ToLowerInvariant();
-        return address ?? throw new UsageException(
-            $"{component}: no {key} address (--{key}, ENGULA_{peer.ToUpperInvariant()}, services__{key}__grpc__0 or kubecluster + {key}port)");
+        return address ?? throw new UsageException($"{component}: no {peer} address (--{peer}, {EngulaPeerVariables.Choices(peer)})");
     }
 
     /// <summary>The sidecar's <c>--target</c>: an address, or a logical name that the environment defines.</summary>
@@ -42,7 +42,7 @@ internal static class StartupSettings
 
         if (address.Kind == PeerAddressKind.Logical)
         {
-            string? located;
+            PeerAddress? located;
             try
             {
                 located = PeerLocator.LocateFromConfiguration(address.Host, configuration);
@@ -52,11 +52,8 @@ internal static class StartupSettings
                 throw new UsageException("--target: " + e.Message);
             }
 
-            var name = address.Host.ToLowerInvariant();
             return located is null
-                ? throw new UsageException(
-                    $"--target '{address.Original}' names the logical peer '{address.Host}', but no address is configured for it " +
-                    $"(set ENGULA_{address.Host.ToUpperInvariant()}, services__{name}__grpc__0, or kubecluster + {name}port; or give host:port)")
+                ? throw new UsageException($"--target '{address.Original}' names the logical peer '{address.Host}', but {PeerLocator.NotConfigured(address.Host)}")
                 : address.Original;
         }
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Engula.Server.Hosting;
+namespace Engula.Server.Files;
 
 /// <summary>
 /// fsync of a directory, so that a rename or a new file in it survives a crash (POSIX needs this explicitly).

@@ -1,8 +1,8 @@
 using Engula.DiscoveryShim.Forwarding;
-using Engula.Server.Hosting;
+using Engula.Server.Runtime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace Engula.Server.Cli;
+namespace Engula.Server.Shim;
 
 /// <summary>
 /// Builds the DiscoveryShim sidecar process (<c>engula shim run --listen ADDR --target PEER [--admin ADDR]</c>):

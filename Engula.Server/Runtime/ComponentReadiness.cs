@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Engula.Server.Hosting;
+namespace Engula.Server.Runtime;
 
 /// <summary>
 /// Readiness of a component beyond "the process is up": a kernel whose journal does not answer yet, or an

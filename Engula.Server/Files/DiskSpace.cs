@@ -1,4 +1,4 @@
-namespace Engula.Server.Hosting;
+namespace Engula.Server.Files;
 
 /// <summary>Recognises "the disk is full" among I/O errors, which a component answers with RESOURCE_EXHAUSTED: the
 /// caller then knows that nothing was stored and that trying again helps only once space is freed.</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 
-namespace Engula.Server.Hosting;
+namespace Engula.Server.Runtime;
 
 /// <summary>A listen address: <c>host:port</c>, <c>[v6]:port</c> or <c>0.0.0.0:port</c>.
 /// Host names are allowed (the original took only IP literals) and bound to every address they resolve to.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Memory;
 
-namespace Engula.Server.Hosting;
+namespace Engula.Server.Runtime;
 
 /// <summary>
 /// The web host every component runs in: Kestrel on the component's address (h2c for gRPC components,
@@ -11,6 +11,32 @@ namespace Engula.Server.Hosting;
 /// </summary>
 public static class EngulaWebHost
 {
+    /// <summary>
+    /// Registers a component's store: the in-memory one, or the file one — also as itself, for what reads its
+    /// recovery state — as one singleton, so that both registrations share the one instance.
+    /// </summary>
+    internal static void AddStore<TStore, TMemory, TFiles>(IServiceCollection services, bool inFiles)
+        where TStore : class
+        where TMemory : class, TStore
+        where TFiles : class, TStore
+    {
+        if (inFiles)
+        {
+            services.AddSingleton<TFiles>();
+            services.AddSingleton<TStore>(sp => sp.GetRequiredService<TFiles>());
+        }
+        else
+        {
+            services.AddSingleton<TStore, TMemory>();
+        }
+    }
+
+    /// <summary>gRPC for a component's service, each failure answered with a status that says what happened
+    /// (<see cref="StatusMappingInterceptor"/>).</summary>
+    internal static void AddComponentService<TService>(IServiceCollection services, EngulaComponentKind kind)
+        where TService : class =>
+        services.AddGrpc().AddServiceOptions<TService>(o => o.Interceptors.Add<StatusMappingInterceptor>(kind.Name()));
+
     public static WebApplicationBuilder CreateBuilder(string component, ServerOptions options, HttpProtocols protocols, ComponentReadiness readiness)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
