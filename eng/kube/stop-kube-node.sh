@@ -82,6 +82,10 @@ fi
 [ "$(cat "$MARKER" 2>/dev/null)" = "$S" ] && rm -f "$MARKER"
 
 if [ "${2:-}" = --delete ]; then
+  # ENGULA_KUBE_KEEP_LOGS=DIR keeps the node's own logs (kubelet, containerd, kube-proxy, …) for a post-mortem.
+  if [ -n "${ENGULA_KUBE_KEEP_LOGS:-}" ]; then
+    mkdir -p "$ENGULA_KUBE_KEEP_LOGS" && cp "$S"/*.log "$ENGULA_KUBE_KEEP_LOGS"/ 2>/dev/null || true
+  fi
   # kubelet 1.20 writes container logs under /var/log/pods (a fixed path): remove what this node added.
   for d in $(ls /var/log/pods 2>/dev/null); do grep -qxF "$d" "$S/var-log-pods.before" 2>/dev/null || rm -rf "/var/log/pods/$d"; done
   find /var/log/containers -maxdepth 1 -xtype l -delete 2>/dev/null
