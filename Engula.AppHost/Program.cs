@@ -1,3 +1,5 @@
+using Engula.Hosting;
+
 // The local Engula cluster: one journal, storage, kernel and engine, each the built `engula`
 // executable, on the original ports. Settings: the "Engula" section of appsettings.json (ports, Mode=File|Memory,
 // DataDirectory, ContainerImage), overridable on the command line, e.g. `dotnet run --project Engula.AppHost --

@@ -86,11 +86,10 @@ public static class EngulaBuilderExtensions
     public static IResourceBuilder<T> WithData<T>(this IResourceBuilder<T> builder, EngulaDataMode mode, string? root = null) where T : EngulaDataResource
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Resource.DataMode = mode;
-        builder.Resource.DataDirectory = root is null
+        string directory = root is null
             ? DefaultDataDirectory(builder.ApplicationBuilder, builder.Resource.Name)
             : Path.Combine(Path.GetFullPath(root, builder.ApplicationBuilder.AppHostDirectory), builder.Resource.Name);
-        return builder;
+        return builder.WithAnnotation(new EngulaDataAnnotation(mode, directory), ResourceAnnotationMutationBehavior.Replace);
     }
 
     /// <summary>

@@ -1,7 +1,8 @@
+using Aspire.Hosting.ApplicationModel;
 using Engula;
 using Microsoft.Extensions.Configuration;
 
-namespace Aspire.Hosting.ApplicationModel;
+namespace Engula.Hosting;
 
 /// <summary>
 /// The AppHost's knobs, bound from the <c>Engula</c> configuration section (appsettings.json, environment

@@ -1,3 +1,5 @@
+using Engula.Hosting;
+
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>A component that stores data: journal, storage and kernel (the engine keeps its tables in storage).</summary>
@@ -6,7 +8,7 @@ public abstract class EngulaDataResource : EngulaServerResource
     private protected EngulaDataResource(string name, EngulaServerCommand command, string defaultDataDirectory)
         : base(name, command)
     {
-        DataDirectory = defaultDataDirectory;
+        Annotations.Add(new EngulaDataAnnotation(EngulaDataMode.File, defaultDataDirectory));
     }
 
     /// <inheritdoc />
@@ -16,10 +18,13 @@ public abstract class EngulaDataResource : EngulaServerResource
     public EndpointReference GrpcEndpoint => PrimaryEndpoint;
 
     /// <summary><see cref="EngulaDataMode.File"/> unless changed with <c>WithData</c>.</summary>
-    public EngulaDataMode DataMode { get; internal set; } = EngulaDataMode.File;
+    public EngulaDataMode DataMode => Data.Mode;
 
     /// <summary>The directory of this component's files in file mode.</summary>
-    public string DataDirectory { get; internal set; }
+    public string DataDirectory => Data.Directory;
+
+    // The constructor adds one; WithData replaces it.
+    private EngulaDataAnnotation Data => Annotations.OfType<EngulaDataAnnotation>().Last();
 
     /// <summary>The <c>--mem</c> / <c>--file &lt;path&gt;</c> arguments, for data kept in <paramref name="directory"/> (as the
     /// server sees it: <see cref="DataDirectory"/> for a local process, the volume's mount point in a container).</summary>

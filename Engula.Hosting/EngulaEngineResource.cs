@@ -1,3 +1,5 @@
+using Engula.Hosting;
+
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Engula.Hosting;
+
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary><c>engula journal run</c>: event streams (the engine's write-ahead log).</summary>

@@ -1,3 +1,5 @@
+using Engula.Hosting;
+
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary><c>engula kernel run</c>: versioned metadata; it hands the engine its journal and storage addresses.</summary>

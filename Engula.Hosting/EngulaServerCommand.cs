@@ -1,6 +1,8 @@
 using System.Reflection;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 
-namespace Aspire.Hosting.ApplicationModel;
+namespace Engula.Hosting;
 
 /// <summary>
 /// How to start the built <c>engula</c> executable. The AppHost's build records the path of <c>engula.dll</c> as
@@ -8,7 +10,7 @@ namespace Aspire.Hosting.ApplicationModel;
 /// server through its project reference but a test host loads the AppHost from elsewhere: the metadata travels
 /// with the AppHost assembly. Configuration <c>Engula:ServerPath</c> overrides it.
 /// </summary>
-public sealed record EngulaServerCommand(string Executable, IReadOnlyList<string> LeadingArguments, string WorkingDirectory)
+internal sealed record EngulaServerCommand(string Executable, IReadOnlyList<string> LeadingArguments, string WorkingDirectory)
 {
     /// <summary>The <c>AssemblyMetadata</c> key the AppHost project writes.</summary>
     public const string MetadataKey = "Engula.ServerPath";

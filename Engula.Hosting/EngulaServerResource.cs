@@ -1,3 +1,4 @@
+using Engula.Hosting;
 using Engula;
 
 namespace Aspire.Hosting.ApplicationModel;

@@ -1,3 +1,5 @@
+using Engula.Hosting;
+
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary><c>engula storage run</c>: object buckets (the engine's tables).</summary>

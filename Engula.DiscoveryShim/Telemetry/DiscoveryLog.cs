@@ -29,15 +29,6 @@ internal static partial class DiscoveryLog
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Waiting for {Dependency} (attempt {Attempt}, next in {Delay}): {Error}")]
     public static partial void WaitingForDependency(ILogger logger, string dependency, int attempt, TimeSpan delay, string? error);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "Forwarding {Method} to {Target}")]
-    public static partial void Forwarding(ILogger logger, string method, string target);
-
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Refused a forwarded call {Method}: {Reason}")]
-    public static partial void ForwardRefused(ILogger logger, string method, string reason);
-
-    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Forwarded call {Method} to {Target} ended with {Status}: {Detail}")]
-    public static partial void ForwardCompleted(ILogger logger, string method, string target, Grpc.Core.StatusCode status, string detail);
-
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Endpoints of {Target} are back: {Count} endpoint(s) [{Endpoints}]")]
     public static partial void EndpointsBack(ILogger logger, string target, int count, string endpoints);
 }

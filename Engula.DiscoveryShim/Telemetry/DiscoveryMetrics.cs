@@ -14,7 +14,6 @@ internal sealed class DiscoveryMetrics : IDisposable
     private readonly Counter<long> _attempts;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _transportFailures;
-    private readonly Counter<long> _forwardedCalls;
 
     public DiscoveryMetrics(IMeterFactory? meterFactory)
     {
@@ -35,7 +34,6 @@ internal sealed class DiscoveryMetrics : IDisposable
         _attempts = Meter.CreateCounter<long>(DiscoveryTelemetry.Attempts, description: "gRPC call attempts sent");
         _retries = Meter.CreateCounter<long>(DiscoveryTelemetry.Retries, description: "gRPC call attempts that were retries");
         _transportFailures = Meter.CreateCounter<long>(DiscoveryTelemetry.TransportFailures, description: "gRPC call attempts that failed to connect or lost their connection");
-        _forwardedCalls = Meter.CreateCounter<long>(DiscoveryTelemetry.ForwardedCalls, description: "Calls forwarded by the sidecar");
     }
 
     public Meter Meter { get; }
@@ -70,9 +68,6 @@ internal sealed class DiscoveryMetrics : IDisposable
 
     public void TransportFailure(string target, string method) =>
         _transportFailures.Add(1, new TagList { { "engula.target", target }, { "rpc.method", method } });
-
-    public void Forwarded(string target, string method, Grpc.Core.StatusCode code) =>
-        _forwardedCalls.Add(1, new TagList { { "engula.target", target }, { "rpc.method", method }, { "rpc.grpc.status_code", (int)code } });
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using Engula.Hosting;
 
 // The sample: journal, storage, kernel and engine as in Engula.AppHost, plus "kvapi" (Engula.Samples.KvApi), a service
 // that keeps named counters in the engine through Engula.Client. The components run in memory mode, so the sample

@@ -1,3 +1,4 @@
+using Engula.Hosting;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;

@@ -2,7 +2,9 @@ using Engula.DiscoveryShim.DependencyInjection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Engula.DiscoveryShim.Forwarding;
@@ -19,13 +21,13 @@ public static class GrpcForwarderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(target);
         PeerAddress.Parse(target);
         services.AddEngulaDiscovery();
+        services.TryAddSingleton(sp => new ForwardingMetrics(sp.GetService<IMeterFactory>()));
         services.AddSingleton(sp =>
         {
-            var factory = sp.GetRequiredService<EngulaChannelFactory>();
             var options = GrpcForwarderOptions.FromConfiguration(sp.GetService<IConfiguration>());
             configure?.Invoke(options);
             var channel = sp.GetRequiredService<EngulaChannelCache>().GetOrCreate(target);
-            return new GrpcForwarder(channel, target, options, sp.GetService<ILoggerFactory>(), factory.Metrics);
+            return new GrpcForwarder(channel, target, options, sp.GetService<ILoggerFactory>(), sp.GetRequiredService<ForwardingMetrics>());
         });
         services.AddHealthChecks().AddCheck<GrpcForwarderHealthCheck>("target");
         return services;

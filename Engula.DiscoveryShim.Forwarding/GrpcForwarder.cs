@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
-using Engula.DiscoveryShim.Telemetry;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Connections;
@@ -56,7 +55,7 @@ public sealed class GrpcForwarder
     private readonly ConcurrentDictionary<string, Method<byte[], byte[]>> _methods = new(StringComparer.Ordinal);
     private readonly CallInvoker _invoker;
     private readonly GrpcForwarderOptions _options;
-    private readonly DiscoveryMetrics _metrics;
+    private readonly ForwardingMetrics _metrics;
     private readonly ILogger _logger;
 
     /// <param name="channel">A channel from <see cref="EngulaChannelFactory"/> (any channel works; a shim channel
@@ -69,7 +68,7 @@ public sealed class GrpcForwarder
     {
     }
 
-    internal GrpcForwarder(GrpcChannel channel, string target, GrpcForwarderOptions? options, ILoggerFactory? loggerFactory, DiscoveryMetrics? metrics)
+    internal GrpcForwarder(GrpcChannel channel, string target, GrpcForwarderOptions? options, ILoggerFactory? loggerFactory, ForwardingMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentException.ThrowIfNullOrEmpty(target);
@@ -78,7 +77,7 @@ public sealed class GrpcForwarder
         _invoker = channel.CreateCallInvoker();
         _options = options ?? new GrpcForwarderOptions();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<GrpcForwarder>();
-        _metrics = metrics ?? new DiscoveryMetrics(null);
+        _metrics = metrics ?? new ForwardingMetrics(null);
     }
 
     /// <summary>The channel calls are forwarded to.</summary>
@@ -125,7 +124,7 @@ public sealed class GrpcForwarder
         var encoding = request.Headers["grpc-encoding"].ToString();
         if (encoding.Length > 0 && encoding != "identity" && encoding != "gzip" && encoding != "deflate")
         {
-            DiscoveryLog.ForwardRefused(_logger, path, $"grpc-encoding '{encoding}'");
+            ForwardingLog.ForwardRefused(_logger, path, $"grpc-encoding '{encoding}'");
             Finish(response, new Status(StatusCode.Unimplemented, $"message encoding '{encoding}' is not supported by the shim"), null, path);
             return;
         }
@@ -157,7 +156,7 @@ public sealed class GrpcForwarder
             return;
         }
 
-        DiscoveryLog.Forwarding(_logger, path, Target);
+        ForwardingLog.Forwarding(_logger, path, Target);
         using var callCancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var callOptions = new CallOptions(RequestMetadata(request.Headers), deadline, callCancellation.Token, writeOptions: null, propagationToken: null, credentials: null);
         if (deadline is not null)
@@ -214,7 +213,7 @@ public sealed class GrpcForwarder
 
         if (refusal.Value is { } refused)
         {
-            DiscoveryLog.ForwardRefused(_logger, path, refused.Message);
+            ForwardingLog.ForwardRefused(_logger, path, refused.Message);
             status = new Status(refused.Code, refused.Message);
             trailers = null;
         }
@@ -299,7 +298,7 @@ public sealed class GrpcForwarder
     private void Finish(HttpResponse response, Status status, Metadata? trailers, string path)
     {
         _metrics.Forwarded(Target, path, status.StatusCode);
-        DiscoveryLog.ForwardCompleted(_logger, path, Target, status.StatusCode, status.Detail);
+        ForwardingLog.ForwardCompleted(_logger, path, Target, status.StatusCode, status.Detail);
         var code = ((int)status.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (!response.HasStarted)
         {
@@ -382,7 +381,7 @@ public sealed class GrpcForwarder
                 }
                 catch (Exception e) when (e is FormatException or ArgumentException)
                 {
-                    DiscoveryLog.ForwardRefused(_logger, name, "dropped a request header that is not valid gRPC metadata: " + e.Message);
+                    ForwardingLog.ForwardRefused(_logger, name, "dropped a request header that is not valid gRPC metadata: " + e.Message);
                 }
             }
         }
