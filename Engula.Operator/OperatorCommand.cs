@@ -84,7 +84,7 @@ public static class OperatorCommand
             return UsageError;
         }
 
-        using var client = new k8s.Kubernetes(config);
+        using IKubernetes client = new k8s.Kubernetes(config);
         var options = new OperatorOptions
         {
             Namespace = ns,

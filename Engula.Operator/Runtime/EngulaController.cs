@@ -18,7 +18,7 @@ public sealed partial class EngulaController
 {
     private const string ManagedSelector = EngulaApi.ManagedByLabel + "=" + EngulaApi.ManagedBy;
 
-    private readonly k8s.Kubernetes _client;
+    private readonly IKubernetes _client;
     private readonly OperatorOptions _options;
     private readonly OperatorMetrics _metrics;
     private readonly ILogger _logger;
@@ -26,7 +26,7 @@ public sealed partial class EngulaController
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public EngulaController(k8s.Kubernetes client, OperatorOptions options, OperatorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    public EngulaController(IKubernetes client, OperatorOptions options, OperatorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
         _client = client;
         _options = options;
