@@ -75,6 +75,7 @@ public sealed class RunningOperator : IAsyncDisposable
         }
 
         _client.Dispose();
+        Metrics.Dispose();
         _stop.Dispose();
     }
 }
