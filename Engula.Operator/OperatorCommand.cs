@@ -15,7 +15,7 @@ namespace Engula.Operator;
 /// <c>--help</c>, <c>--version</c>. Without --kubeconfig it uses the in-cluster configuration. Bad arguments: exit 2
 /// and one line on stderr.
 /// </summary>
-public static class OperatorCommand
+internal static class OperatorCommand
 {
     public const int UsageError = 2;
 

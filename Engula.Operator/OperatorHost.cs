@@ -20,7 +20,7 @@ namespace Engula.Operator;
 /// the client library's elector treats a Lease with no holder as one to create, and the create then conflicts
 /// forever.
 /// </summary>
-public sealed partial class OperatorHost(IKubernetes client, OperatorOptions options, OperatorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider? time = null)
+internal sealed partial class OperatorHost(IKubernetes client, OperatorOptions options, OperatorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider? time = null)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<OperatorHost>();
     private readonly TaskCompletionSource _leading = new(TaskCreationOptions.RunContinuationsAsynchronously);

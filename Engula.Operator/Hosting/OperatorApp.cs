@@ -17,7 +17,7 @@ namespace Engula.Operator.Hosting;
 /// health check. Over HTTP it answers the probe paths the install manifests name — <c>/healthz</c> (alive) and
 /// <c>/readyz</c> (ready) — besides the defaults <c>/health</c>, <c>/alive</c> and <c>/metrics</c>.
 /// </summary>
-public static class OperatorApp
+internal static class OperatorApp
 {
     /// <summary>The web host serving health and metrics on <paramref name="address"/> (host:port).</summary>
     public static WebApplication Build(IKubernetes client, OperatorOptions options, string address)

@@ -6,7 +6,7 @@ namespace Engula.Operator.Hosting;
 /// Readiness as a health check: healthy while the API server answers this instance and it is either a standby (it
 /// only waits) or a leader whose caches are synced; otherwise unhealthy with the reason (<see cref="OperatorHost.NotReadyReason"/>).
 /// </summary>
-public sealed class OperatorReadiness(OperatorHost host) : IHealthCheck
+internal sealed class OperatorReadiness(OperatorHost host) : IHealthCheck
 {
     public const string Name = "operator";
 

@@ -6,7 +6,7 @@ namespace Engula.Operator.Hosting;
 /// Runs the <see cref="OperatorHost"/> for as long as the host runs: the host's stop (SIGTERM, Ctrl+C) is the
 /// operator's clean stop, so the leader releases its Lease before the process exits.
 /// </summary>
-public sealed class OperatorService(OperatorHost host) : BackgroundService
+internal sealed class OperatorService(OperatorHost host) : BackgroundService
 {
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -14,7 +14,7 @@ namespace Engula.Operator.Runtime;
 /// resource they concern: an owned object its owner, a component its Cluster and its cluster's other components
 /// (bootstrap order depends on their readiness).
 /// </summary>
-public sealed partial class EngulaController
+internal sealed partial class EngulaController
 {
     private const string ManagedSelector = EngulaApi.ManagedByLabel + "=" + EngulaApi.ManagedBy;
 

@@ -11,7 +11,7 @@ namespace Engula.Operator.Runtime;
 /// The operator's writes: server-side apply with the operator's field managers, and Events. Every write is counted
 /// (<see cref="OperatorMetrics.Wrote"/>), so "zero writes in steady state" can be seen on <c>/metrics</c>.
 /// </summary>
-public sealed class KubeApi(IKubernetes client, OperatorMetrics metrics, string instance)
+internal sealed class KubeApi(IKubernetes client, OperatorMetrics metrics, string instance)
 {
     public async Task<ComponentResource> ApplyComponentAsync(ResourceKind kind, ComponentResource body, CancellationToken ct)
     {

@@ -9,7 +9,7 @@ namespace Engula.Operator.Runtime;
 /// object, full lists per informer, the work-queue depth and whether this instance leads. The totals the tests and
 /// the bench read in process are kept beside the instruments: a meter can only be read through a listener.
 /// </summary>
-public sealed class OperatorMetrics : IDisposable
+internal sealed class OperatorMetrics : IDisposable
 {
     public const string MeterName = "Engula.Operator";
 
