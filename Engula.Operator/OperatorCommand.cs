@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Engula.Operator.Hosting;
 using Engula.Operator.Manifests;
 using k8s;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Engula.Operator;
 
@@ -15,7 +15,7 @@ namespace Engula.Operator;
 /// <c>--help</c>, <c>--version</c>. Without --kubeconfig it uses the in-cluster configuration. Bad arguments: exit 2
 /// and one line on stderr.
 /// </summary>
-public static class OperatorCommand
+internal static class OperatorCommand
 {
     public const int UsageError = 2;
 
@@ -66,7 +66,7 @@ public static class OperatorCommand
             return UsageError;
         }
 
-        // The operator handles SIGTERM itself (stop leading, drain the queue); System.CommandLine must not race it.
+        // The host handles SIGTERM (the operator stops leading and drains its queue); System.CommandLine must not race it.
         return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
@@ -84,7 +84,7 @@ public static class OperatorCommand
             return UsageError;
         }
 
-        using var client = new k8s.Kubernetes(config);
+        using IKubernetes client = new k8s.Kubernetes(config);
         var options = new OperatorOptions
         {
             Namespace = ns,
@@ -95,39 +95,13 @@ public static class OperatorCommand
             RolloutTimeout = rolloutTimeoutSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : new OperatorOptions().RolloutTimeout,
         };
 
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-        var host = new OperatorHost(client, options, loggerFactory);
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-
-        WebApplication? web = null;
+        // The host stops on SIGTERM and Ctrl+C; the operator then stops leading (deleting its Lease) and drains.
         http ??= inCluster ? "0.0.0.0:8080" : "127.0.0.1:8080";
-        if (http != "none")
-        {
-            web = HealthEndpoints.Build(host, http);
-            await web.StartAsync(stop.Token);
-        }
+        IHost host = http == "none" ? OperatorApp.BuildWithoutHttp(client, options) : OperatorApp.Build(client, options, http);
+        var exit = host.Services.GetRequiredService<OperatorService>().Exit;
+        await host.RunAsync(); // disposes the host
 
-        try
-        {
-            return await host.RunAsync(stop.Token);
-        }
-        finally
-        {
-            if (web is not null)
-            {
-                await web.StopAsync(CancellationToken.None);
-                await web.DisposeAsync();
-            }
-        }
+        // A defect that ended the operator has been logged by the host; the exit code says so too.
+        return exit.IsCompletedSuccessfully ? exit.Result : 1;
     }
 }

@@ -20,7 +20,7 @@ namespace Engula.Operator;
 /// the client library's elector treats a Lease with no holder as one to create, and the create then conflicts
 /// forever.
 /// </summary>
-public sealed partial class OperatorHost(k8s.Kubernetes client, OperatorOptions options, ILoggerFactory loggerFactory, TimeProvider? time = null)
+internal sealed partial class OperatorHost(IKubernetes client, OperatorOptions options, OperatorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider? time = null)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<OperatorHost>();
     private readonly TaskCompletionSource _leading = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,7 +28,7 @@ public sealed partial class OperatorHost(k8s.Kubernetes client, OperatorOptions 
     private volatile EngulaController? _controller;
     private long _apiRetries;
 
-    public OperatorMetrics Metrics { get; } = new();
+    public OperatorMetrics Metrics => metrics;
 
     public OperatorOptions Options => options;
 

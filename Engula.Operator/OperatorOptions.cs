@@ -1,7 +1,7 @@
 namespace Engula.Operator;
 
 /// <summary>Settings of one operator instance (command-line flags, see <see cref="Program"/>).</summary>
-public sealed record OperatorOptions
+internal sealed record OperatorOptions
 {
     /// <summary>Namespace to watch, or null for all namespaces (the default: one operator serves the cluster).</summary>
     public string? Namespace { get; init; }

@@ -1,6 +1,6 @@
 namespace Engula.Operator;
 
-public static class Program
+internal static class Program
 {
     public static async Task<int> Main(string[] args) => await OperatorCommand.RunAsync(args);
 }

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Engula.Operator.Api;
 
 /// <summary>Spec of a Background (no volume). Accepted for compatibility; v0.2 has no background component.</summary>
-public sealed class BackgroundSpec
+internal sealed class BackgroundSpec
 {
     [JsonPropertyName("replicas")]
     [Range(0, int.MaxValue)]

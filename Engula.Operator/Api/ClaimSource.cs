@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Engula.Operator.Api;
 
 /// <summary>An existing claim (core <c>PersistentVolumeClaimVolumeSource</c>), accepted as in the original.</summary>
-public sealed class ClaimSource
+internal sealed class ClaimSource
 {
     [JsonPropertyName("claimName")]
     [Required]

@@ -7,7 +7,7 @@ using Engula.Operator.Schema;
 namespace Engula.Operator.Api;
 
 /// <summary>The fields of a core <c>PersistentVolumeClaimSpec</c> the original accepted (a template for the data volume).</summary>
-public sealed class ClaimSpec
+internal sealed class ClaimSpec
 {
     [JsonPropertyName("accessModes")]
     [Description("Access modes of the data volume (default ReadWriteOnce).")]

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Engula.Operator.Api;
 
 /// <summary>One component as the Cluster's status shows it: what it actually runs.</summary>
-public sealed class ClusterComponentStatus
+internal sealed class ClusterComponentStatus
 {
     [JsonPropertyName("name")]
     public string? Name { get; set; }

@@ -6,7 +6,7 @@ using k8s.Models;
 namespace Engula.Operator.Api;
 
 /// <summary>A <c>Cluster</c> custom resource.</summary>
-public sealed class ClusterResource : IKubernetesObject<V1ObjectMeta>, ISpec<ClusterSpec>, IStatus<ClusterStatus?>
+internal sealed class ClusterResource : IKubernetesObject<V1ObjectMeta>, ISpec<ClusterSpec>, IStatus<ClusterStatus?>
 {
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = EngulaApi.ApiVersion;

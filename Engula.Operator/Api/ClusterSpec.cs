@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Engula.Operator.Api;
 
 /// <summary>Spec of a Cluster: a component resource <c>&lt;cluster&gt;-&lt;component&gt;</c> exists for each present section.</summary>
-public sealed class ClusterSpec
+internal sealed class ClusterSpec
 {
     [JsonPropertyName("name")]
     [Description("Accepted for compatibility with the original; not used (names come from metadata.name).")]

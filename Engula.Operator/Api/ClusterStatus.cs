@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Engula.Operator.Api;
 
 /// <summary>Status of a Cluster: conditions and an entry per component (keyed journal, storage, kernel, engine, background).</summary>
-public sealed class ClusterStatus
+internal sealed class ClusterStatus
 {
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }

@@ -9,7 +9,7 @@ namespace Engula.Operator.Api;
 /// A <c>Journal</c>, <c>Storage</c>, <c>Kernel</c>, <c>Engine</c> or <c>Background</c> custom resource (one C# type:
 /// the specs share a shape; Background's schema comes from <see cref="BackgroundSpec"/>, which lacks the volume).
 /// </summary>
-public sealed class ComponentResource : IKubernetesObject<V1ObjectMeta>, ISpec<ComponentSpec>, IStatus<ComponentStatus?>
+internal sealed class ComponentResource : IKubernetesObject<V1ObjectMeta>, ISpec<ComponentSpec>, IStatus<ComponentStatus?>
 {
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = EngulaApi.ApiVersion;

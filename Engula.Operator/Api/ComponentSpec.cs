@@ -6,7 +6,7 @@ using Engula.Kubernetes;
 namespace Engula.Operator.Api;
 
 /// <summary>Spec of a Journal, Storage, Kernel or Engine, and of a Cluster's sections (the original operator's fields).</summary>
-public sealed class ComponentSpec
+internal sealed class ComponentSpec
 {
     [JsonPropertyName("replicas")]
     [Range(0, int.MaxValue)]

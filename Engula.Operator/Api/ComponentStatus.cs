@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Engula.Operator.Api;
 
 /// <summary>Status of a component resource: what its StatefulSet runs, and the Ready/Progressing/Degraded conditions.</summary>
-public sealed class ComponentStatus
+internal sealed class ComponentStatus
 {
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }

@@ -1,7 +1,7 @@
 namespace Engula.Operator.Api;
 
 /// <summary>The API group, version and kinds of the operator's custom resources (the original operator's).</summary>
-public static class EngulaApi
+internal static class EngulaApi
 {
     public const string Group = "cluster.engula.io";
     public const string Version = "v1alpha1";

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Engula.Operator.Api;
 
 /// <summary>A container image and its pull policy (the original's <c>PodImage</c>).</summary>
-public sealed class PodImage
+internal sealed class PodImage
 {
     [JsonPropertyName("name")]
     [Required]

@@ -11,7 +11,7 @@ namespace Engula.Operator.Api;
 /// defaults of every section; a section's own <c>pod</c> replaces a default field by field (labels and annotations
 /// are merged key by key, the section winning).
 /// </summary>
-public sealed class PodSettings
+internal sealed class PodSettings
 {
     [JsonPropertyName("nodeSelector")]
     [Description("Node labels a node must have to run the pods.")]
@@ -44,7 +44,7 @@ public sealed class PodSettings
 }
 
 /// <summary>A toleration, with the fields of a pod spec's.</summary>
-public sealed class PodToleration
+internal sealed class PodToleration
 {
     [JsonPropertyName("key")]
     [Description("Taint key; empty with operator Exists tolerates every taint.")]
@@ -70,7 +70,7 @@ public sealed class PodToleration
 }
 
 /// <summary>A topology spread constraint, with the fields Kubernetes 1.20 and later all have.</summary>
-public sealed class PodTopologySpreadConstraint
+internal sealed class PodTopologySpreadConstraint
 {
     [JsonPropertyName("maxSkew")]
     [Required]

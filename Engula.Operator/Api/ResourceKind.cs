@@ -1,7 +1,7 @@
 namespace Engula.Operator.Api;
 
 /// <summary>The six kinds of cluster.engula.io/v1alpha1.</summary>
-public enum ResourceKind
+internal enum ResourceKind
 {
     Cluster,
     Journal,

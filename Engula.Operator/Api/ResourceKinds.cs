@@ -3,7 +3,7 @@ using Engula.Kubernetes;
 namespace Engula.Operator.Api;
 
 /// <summary>Names of each kind (kind, plural, lower-case component name) and the mapping to the builders' kinds.</summary>
-public static class ResourceKinds
+internal static class ResourceKinds
 {
     /// <summary>The component kinds in bootstrap order (journal and storage first, then kernel, then engine), then Background.</summary>
     public static IReadOnlyList<ResourceKind> Components { get; } =

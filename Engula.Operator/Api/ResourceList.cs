@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Engula.Operator.Api;
 
 /// <summary>A list of custom resources as the API server returns it.</summary>
-public sealed class ResourceList<T> : IKubernetesObject<V1ListMeta>, IItems<T>
+internal sealed class ResourceList<T> : IKubernetesObject<V1ListMeta>, IItems<T>
 {
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = EngulaApi.ApiVersion;

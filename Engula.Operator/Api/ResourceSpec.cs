@@ -6,7 +6,7 @@ using Engula.Operator.Schema;
 namespace Engula.Operator.Api;
 
 /// <summary>Container resources (core <c>ResourceRequirements</c>: maps of quantities).</summary>
-public sealed class ResourceSpec
+internal sealed class ResourceSpec
 {
     [JsonPropertyName("limits")]
     [Quantity]

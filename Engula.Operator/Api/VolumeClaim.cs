@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Engula.Operator.Api;
 
 /// <summary>The data volume (the original's <c>VolumeClaim</c>).</summary>
-public sealed class VolumeClaim
+internal sealed class VolumeClaim
 {
     [JsonPropertyName("spec")]
     [Description("Template of each pod's data claim.")]

@@ -8,7 +8,7 @@ namespace Engula.Operator.Manifests;
 /// The six CustomResourceDefinitions, from the types in <see cref="Api"/>. Names, group, version and plurals are the
 /// original operator's; the schemas are structural, with defaults and plain OpenAPI validation (no CEL: 1.20).
 /// </summary>
-public static class CrdBuilder
+internal static class CrdBuilder
 {
     public static IReadOnlyList<V1CustomResourceDefinition> All() => [.. ResourceKinds.All.Select(Build)];
 

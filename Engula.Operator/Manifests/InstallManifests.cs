@@ -9,7 +9,7 @@ namespace Engula.Operator.Manifests;
 /// The install manifests under deploy/operator: CRDs, least-privilege RBAC (no wildcards) and the operator's
 /// Deployment (two replicas, one leader; non-root). <c>install.yaml</c> holds all of them for one <c>kubectl apply</c>.
 /// </summary>
-public static class InstallManifests
+internal static class InstallManifests
 {
     public const string Namespace = "engula-operator-system";
     public const string Name = "engula-operator";

@@ -262,7 +262,7 @@ internal sealed partial class ComponentReconciler(Caches caches, KubeApi api, Ap
         string ns = objects.StatefulSet.Metadata.NamespaceProperty;
         // The ServiceAccount first: the StatefulSet controller cannot create pods that name a missing one.
         var serviceAccount = EngulaObjects.BuildServiceAccount(cluster);
-        if (!JsonSubset.Contains(await api.GetAsync("", "v1", ns, "serviceaccounts", serviceAccount.Metadata.Name, ct), serviceAccount, out _))
+        if (!JsonSubset.Contains(await api.GetServiceAccountAsync(ns, serviceAccount.Metadata.Name, ct), serviceAccount, out _))
         {
             await api.ApplyServiceAccountAsync(serviceAccount, ct);
         }

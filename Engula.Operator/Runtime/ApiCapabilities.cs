@@ -9,7 +9,7 @@ namespace Engula.Operator.Runtime;
 /// Prometheus Operator is installed; without them nothing is said per component (most clusters have none), only the
 /// start-up log line. An API installed later is seen after the operator restarts.
 /// </summary>
-public sealed record ApiCapabilities(string? PodDisruptionBudgetVersion, bool NetworkPolicies, bool PodMonitors = false)
+internal sealed record ApiCapabilities(string? PodDisruptionBudgetVersion, bool NetworkPolicies, bool PodMonitors = false)
 {
     public static async Task<ApiCapabilities> DiscoverAsync(IKubernetes client, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Engula.Operator.Runtime;
 
 /// <summary>The informers' caches the reconcilers read (no GET per reconcile for these kinds).</summary>
-public sealed class Caches
+internal sealed class Caches
 {
     public required Informer<ClusterResource> Clusters { get; init; }
 

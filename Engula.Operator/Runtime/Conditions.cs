@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Engula.Operator.Runtime;
 
 /// <summary>Standard status conditions: Ready, Progressing, Degraded.</summary>
-public static class Conditions
+internal static class Conditions
 {
     public const string Ready = "Ready";
     public const string Progressing = "Progressing";

@@ -3,15 +3,10 @@ using Engula.Kubernetes;
 using Engula.Operator.Api;
 using Engula.Operator.Reconcilers;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Engula.Operator.Runtime;
-
-// WatchAsync over a list call is marked obsolete in 21.0.8, but it is the form whose 410 and bookmark behaviour
-// was verified against the Kubernetes 1.20 test server, and it works alike for built-in and custom kinds.
-#pragma warning disable CS0618
 
 /// <summary>
 /// The controllers of one leader: informers for the six custom kinds and for the owned StatefulSets, Services and
@@ -19,11 +14,11 @@ namespace Engula.Operator.Runtime;
 /// resource they concern: an owned object its owner, a component its Cluster and its cluster's other components
 /// (bootstrap order depends on their readiness).
 /// </summary>
-public sealed partial class EngulaController
+internal sealed partial class EngulaController
 {
     private const string ManagedSelector = EngulaApi.ManagedByLabel + "=" + EngulaApi.ManagedBy;
 
-    private readonly k8s.Kubernetes _client;
+    private readonly IKubernetes _client;
     private readonly OperatorOptions _options;
     private readonly OperatorMetrics _metrics;
     private readonly ILogger _logger;
@@ -31,7 +26,7 @@ public sealed partial class EngulaController
     private readonly TimeProvider _time;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public EngulaController(k8s.Kubernetes client, OperatorOptions options, OperatorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    public EngulaController(IKubernetes client, OperatorOptions options, OperatorMetrics metrics, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
         _client = client;
         _options = options;
@@ -41,55 +36,20 @@ public sealed partial class EngulaController
         _time = time ?? TimeProvider.System;
         Queue = new WorkQueue<ObjectKey>(options.BaseBackoff, options.MaxBackoff);
         metrics.QueueDepth = () => Queue.Depth;
+        var informers = new InformerFactory(client, options, metrics, _logger);
         Caches = new Caches
         {
-            Clusters = CustomInformer<ClusterResource>(ResourceKind.Cluster),
-            Components = ResourceKinds.Components.ToDictionary(k => k, CustomInformer<ComponentResource>),
-            StatefulSets = new Informer<V1StatefulSet>(
-                "statefulsets",
-                async ct =>
-                {
-                    var list = _options.Namespace is null
-                        ? await _client.AppsV1.ListStatefulSetForAllNamespacesAsync(labelSelector: ManagedSelector, cancellationToken: ct)
-                        : await _client.AppsV1.ListNamespacedStatefulSetAsync(_options.Namespace, labelSelector: ManagedSelector, cancellationToken: ct);
-                    return (list.Items, list.Metadata.ResourceVersion);
-                },
-                (rv, onError, ct) => (_options.Namespace is null
-                    ? _client.AppsV1.ListStatefulSetForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, labelSelector: ManagedSelector, resourceVersion: rv, timeoutSeconds: _options.WatchTimeoutSeconds, watch: true, cancellationToken: ct)
-                    : _client.AppsV1.ListNamespacedStatefulSetWithHttpMessagesAsync(_options.Namespace, allowWatchBookmarks: true, labelSelector: ManagedSelector, resourceVersion: rv, timeoutSeconds: _options.WatchTimeoutSeconds, watch: true, cancellationToken: ct))
-                    .WatchAsync<V1StatefulSet, V1StatefulSetList>(onError, ct),
-                _logger,
-                metrics),
-            Services = new Informer<V1Service>(
-                "services",
-                async ct =>
-                {
-                    var list = _options.Namespace is null
-                        ? await _client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: ManagedSelector, cancellationToken: ct)
-                        : await _client.CoreV1.ListNamespacedServiceAsync(_options.Namespace, labelSelector: ManagedSelector, cancellationToken: ct);
-                    return (list.Items, list.Metadata.ResourceVersion);
-                },
-                (rv, onError, ct) => (_options.Namespace is null
-                    ? _client.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, labelSelector: ManagedSelector, resourceVersion: rv, timeoutSeconds: _options.WatchTimeoutSeconds, watch: true, cancellationToken: ct)
-                    : _client.CoreV1.ListNamespacedServiceWithHttpMessagesAsync(_options.Namespace, allowWatchBookmarks: true, labelSelector: ManagedSelector, resourceVersion: rv, timeoutSeconds: _options.WatchTimeoutSeconds, watch: true, cancellationToken: ct))
-                    .WatchAsync<V1Service, V1ServiceList>(onError, ct),
-                _logger,
-                metrics),
-            Pods = new Informer<V1Pod>(
-                "pods",
-                async ct =>
-                {
-                    var list = _options.Namespace is null
-                        ? await _client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: ManagedSelector, cancellationToken: ct)
-                        : await _client.CoreV1.ListNamespacedPodAsync(_options.Namespace, labelSelector: ManagedSelector, cancellationToken: ct);
-                    return (list.Items, list.Metadata.ResourceVersion);
-                },
-                (rv, onError, ct) => (_options.Namespace is null
-                    ? _client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: true, labelSelector: ManagedSelector, resourceVersion: rv, timeoutSeconds: _options.WatchTimeoutSeconds, watch: true, cancellationToken: ct)
-                    : _client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(_options.Namespace, allowWatchBookmarks: true, labelSelector: ManagedSelector, resourceVersion: rv, timeoutSeconds: _options.WatchTimeoutSeconds, watch: true, cancellationToken: ct))
-                    .WatchAsync<V1Pod, V1PodList>(onError, ct),
-                _logger,
-                metrics),
+            Clusters = informers.Custom<ClusterResource>(ResourceKind.Cluster),
+            Components = ResourceKinds.Components.ToDictionary(k => k, informers.Custom<ComponentResource>),
+            StatefulSets = informers.Create<V1StatefulSet, V1StatefulSetList>("statefulsets", ManagedSelector, (c, r, ct) => r.Namespace is null
+                ? c.AppsV1.ListStatefulSetForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: r.AllowWatchBookmarks, labelSelector: r.LabelSelector, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct)
+                : c.AppsV1.ListNamespacedStatefulSetWithHttpMessagesAsync(r.Namespace, allowWatchBookmarks: r.AllowWatchBookmarks, labelSelector: r.LabelSelector, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct)),
+            Services = informers.Create<V1Service, V1ServiceList>("services", ManagedSelector, (c, r, ct) => r.Namespace is null
+                ? c.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: r.AllowWatchBookmarks, labelSelector: r.LabelSelector, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct)
+                : c.CoreV1.ListNamespacedServiceWithHttpMessagesAsync(r.Namespace, allowWatchBookmarks: r.AllowWatchBookmarks, labelSelector: r.LabelSelector, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct)),
+            Pods = informers.Create<V1Pod, V1PodList>("pods", ManagedSelector, (c, r, ct) => r.Namespace is null
+                ? c.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(allowWatchBookmarks: r.AllowWatchBookmarks, labelSelector: r.LabelSelector, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct)
+                : c.CoreV1.ListNamespacedPodWithHttpMessagesAsync(r.Namespace, allowWatchBookmarks: r.AllowWatchBookmarks, labelSelector: r.LabelSelector, resourceVersion: r.ResourceVersion, timeoutSeconds: r.TimeoutSeconds, watch: r.Watch, cancellationToken: ct)),
         };
         Wire();
     }
@@ -286,26 +246,6 @@ public sealed partial class EngulaController
                 Queue.Add(new ObjectKey(kind, obj.Metadata.NamespaceProperty, owner.Name));
             }
         }
-    }
-
-    private Informer<T> CustomInformer<T>(ResourceKind kind) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        string plural = kind.Plural();
-        return new Informer<T>(
-            plural,
-            async ct =>
-            {
-                var list = _options.Namespace is null
-                    ? await _client.CustomObjects.ListClusterCustomObjectAsync<ResourceList<T>>(EngulaApi.Group, EngulaApi.Version, plural, cancellationToken: ct)
-                    : await _client.CustomObjects.ListNamespacedCustomObjectAsync<ResourceList<T>>(EngulaApi.Group, EngulaApi.Version, _options.Namespace, plural, cancellationToken: ct);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-            (rv, onError, ct) => (_options.Namespace is null
-                ? _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync(EngulaApi.Group, EngulaApi.Version, plural, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: _options.WatchTimeoutSeconds, watch: true, cancellationToken: ct)
-                : _client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync(EngulaApi.Group, EngulaApi.Version, _options.Namespace, plural, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: _options.WatchTimeoutSeconds, watch: true, cancellationToken: ct))
-                .WatchAsync<T, object>(onError, ct),
-            _logger,
-            _metrics);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API discovery: PodDisruptionBudget policy/{PdbVersion}, NetworkPolicy {NetworkPolicies}, PodMonitors {PodMonitors}")]

@@ -13,7 +13,7 @@ namespace Engula.Operator.Runtime;
 /// client a 410 arrives only through the watch's onError callback (never as an exception), so onError is always
 /// passed. Handlers run on the informer's loop: they must be quick (they enqueue keys).
 /// </summary>
-public sealed partial class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
+internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>Lists every object; returns the items and the list's resourceVersion.</summary>
     public delegate Task<(IList<T> Items, string ResourceVersion)> ListFunc(CancellationToken cancellationToken);

@@ -11,10 +11,8 @@ namespace Engula.Operator.Runtime;
 /// The operator's writes: server-side apply with the operator's field managers, and Events. Every write is counted
 /// (<see cref="OperatorMetrics.Wrote"/>), so "zero writes in steady state" can be seen on <c>/metrics</c>.
 /// </summary>
-public sealed class KubeApi(k8s.Kubernetes client, OperatorMetrics metrics, string instance)
+internal sealed class KubeApi(IKubernetes client, OperatorMetrics metrics, string instance)
 {
-    public k8s.Kubernetes Client => client;
-
     public async Task<ComponentResource> ApplyComponentAsync(ResourceKind kind, ComponentResource body, CancellationToken ct)
     {
         metrics.Wrote(kind.Plural());
@@ -181,29 +179,34 @@ public sealed class KubeApi(k8s.Kubernetes client, OperatorMetrics metrics, stri
             monitor.Metadata.NamespaceProperty, PodMonitor.Plural, monitor.Metadata.Name, fieldManager: EngulaApi.FieldManager, force: true, cancellationToken: ct);
     }
 
-    /// <summary>The live object as JSON, or null when absent.</summary>
-    public async Task<JsonNode?> GetAsync(string group, string version, string ns, string plural, string name, CancellationToken ct)
+    /// <summary>The live ServiceAccount, or null when absent.</summary>
+    public async Task<V1ServiceAccount?> GetServiceAccountAsync(string ns, string name, CancellationToken ct)
     {
-        string path = group.Length == 0 ? $"api/{version}" : $"apis/{group}/{version}";
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, $"{path}/namespaces/{ns}/{plural}/{name}"));
-        if (client.Credentials is not null)
+        try
         {
-            await client.Credentials.ProcessHttpRequestAsync(request, ct);
+            return await client.CoreV1.ReadNamespacedServiceAccountAsync(name, ns, cancellationToken: ct);
         }
-
-        using var response = await client.HttpClient.SendAsync(request, ct);
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;
         }
+    }
 
-        string text = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode)
+    /// <summary>
+    /// The live object of a named API group as JSON, or null when absent (or when the group is not served). JSON
+    /// rather than a model type: the compare must see what the server holds for versions the client has no model of
+    /// (policy/v1beta1, monitoring.coreos.com).
+    /// </summary>
+    public async Task<JsonNode?> GetAsync(string group, string version, string ns, string plural, string name, CancellationToken ct)
+    {
+        try
         {
-            throw new HttpOperationException($"GET {path}/{plural}/{name}: {(int)response.StatusCode} {text}");
+            return await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonNode>(group, version, ns, plural, name, cancellationToken: ct);
         }
-
-        return JsonNode.Parse(text);
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>A core/v1 Event about <paramref name="involved"/> (only on transitions, so a steady cluster writes none).</summary>

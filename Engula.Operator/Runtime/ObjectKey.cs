@@ -3,7 +3,7 @@ using Engula.Operator.Api;
 namespace Engula.Operator.Runtime;
 
 /// <summary>What the work queue holds: one custom resource to reconcile.</summary>
-public readonly record struct ObjectKey(ResourceKind Kind, string Namespace, string Name)
+internal readonly record struct ObjectKey(ResourceKind Kind, string Namespace, string Name)
 {
     public override string ToString() => $"{Kind}/{Namespace}/{Name}";
 }

@@ -5,7 +5,7 @@ using k8s.LeaderElection;
 namespace Engula.Operator.Runtime;
 
 /// <summary>What the last call of the leader-election lock learnt about the API server.</summary>
-public enum ApiContact
+internal enum ApiContact
 {
     /// <summary>No call has finished yet.</summary>
     None,

@@ -1,76 +1,94 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 
 namespace Engula.Operator.Runtime;
 
 /// <summary>
-/// The operator's counters, rendered in the Prometheus text format on <c>/metrics</c>: reconciles, errors and their
-/// durations per kind, queue depth, API writes per verb and informer lists.
+/// The operator's instruments under the meter <c>Engula.Operator</c> (exported on <c>/metrics</c> by the service
+/// defaults' <c>Engula.*</c> filter): reconciles, failed reconciles and reconcile durations per kind, API writes per
+/// object, full lists per informer, the work-queue depth and whether this instance leads. The totals the tests and
+/// the bench read in process are kept beside the instruments: a meter can only be read through a listener.
 /// </summary>
-public sealed class OperatorMetrics
+internal sealed class OperatorMetrics : IDisposable
 {
-    private readonly ConcurrentDictionary<string, long> _reconciles = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, double> _durationSums = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _writes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _lists = new(StringComparer.Ordinal);
-    private long _leader;
+    public const string MeterName = "Engula.Operator";
 
-    /// <summary>Reads the queue depth when rendering.</summary>
+    // Seconds, from a pass that only reads the caches (milliseconds) to passes that wait on a slow API server (tens of
+    // seconds). The exporter's default boundaries are meant for milliseconds and would put every reconcile in the
+    // lowest buckets.
+    private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _reconciles;
+    private readonly Counter<long> _errors;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _writes;
+    private readonly Counter<long> _lists;
+    private readonly ConcurrentDictionary<string, long> _writesByObject = new(StringComparer.Ordinal);
+    private long _reconcileTotal;
+    private long _errorTotal;
+    private int _leader;
+
+    /// <summary>
+    /// The instruments on a meter from <paramref name="meterFactory"/> (the host's, which disposes it), or on a meter
+    /// of their own when there is none (in-process use by the tests and the bench; <see cref="Dispose"/> ends it).
+    /// </summary>
+    public OperatorMetrics(IMeterFactory? meterFactory = null)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _reconciles = _meter.CreateCounter<long>("engula.operator.reconciles", "{reconcile}", "Reconciles per kind.");
+        _errors = _meter.CreateCounter<long>("engula.operator.reconcile.errors", "{reconcile}", "Failed reconciles per kind.");
+        _duration = _meter.CreateHistogram("engula.operator.reconcile.duration", "s", "Time spent reconciling, per kind.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _writes = _meter.CreateCounter<long>("engula.operator.api.writes", "{write}", "API writes (create, patch, update, delete) by the operator, per object.");
+        _lists = _meter.CreateCounter<long>("engula.operator.informer.lists", "{list}", "Full lists per informer (start and after 410 Gone).");
+        _meter.CreateObservableGauge("engula.operator.workqueue.depth", () => QueueDepth?.Invoke() ?? 0, "{key}", "Keys waiting in the work queue.");
+        _meter.CreateObservableGauge("engula.operator.leader", () => Volatile.Read(ref _leader), unit: null, "1 while this instance holds the leader Lease.");
+    }
+
+    /// <summary>Reads the queue depth when the gauge is collected.</summary>
     public Func<int>? QueueDepth { get; set; }
 
     public void Reconciled(string kind, TimeSpan duration, bool failed)
     {
-        _reconciles.AddOrUpdate(kind, 1, (_, n) => n + 1);
-        _durationSums.AddOrUpdate(kind, duration.TotalSeconds, (_, s) => s + duration.TotalSeconds);
+        var tag = new KeyValuePair<string, object?>("kind", kind);
+        Interlocked.Increment(ref _reconcileTotal);
+        _reconciles.Add(1, tag);
+        _duration.Record(duration.TotalSeconds, tag);
         if (failed)
         {
-            _errors.AddOrUpdate(kind, 1, (_, n) => n + 1);
+            Interlocked.Increment(ref _errorTotal);
+            _errors.Add(1, tag);
         }
     }
 
     /// <summary>One API write (PATCH/POST/PUT/DELETE) by the operator.</summary>
-    public void Wrote(string what) => _writes.AddOrUpdate(what, 1, (_, n) => n + 1);
-
-    public void Relist(string informer) => _lists.AddOrUpdate(informer, 1, (_, n) => n + 1);
-
-    public void SetLeader(bool leader) => Interlocked.Exchange(ref _leader, leader ? 1 : 0);
-
-    public long Writes => _writes.Values.Sum();
-
-    public long Reconciles => _reconciles.Values.Sum();
-
-    public long Errors => _errors.Values.Sum();
-
-    public string Render()
+    public void Wrote(string what)
     {
-        var text = new StringBuilder();
-        Counter(text, "engula_operator_reconciles_total", "Reconciles per kind.", "kind", _reconciles);
-        Counter(text, "engula_operator_reconcile_errors_total", "Failed reconciles per kind.", "kind", _errors);
-        text.Append("# HELP engula_operator_reconcile_duration_seconds Time spent reconciling, per kind.\n");
-        text.Append("# TYPE engula_operator_reconcile_duration_seconds summary\n");
-        foreach (var (kind, sum) in _durationSums.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"engula_operator_reconcile_duration_seconds_sum{{kind=\"{kind}\"}} {sum:R}\n");
-            text.Append(CultureInfo.InvariantCulture, $"engula_operator_reconcile_duration_seconds_count{{kind=\"{kind}\"}} {_reconciles.GetValueOrDefault(kind)}\n");
-        }
-
-        Counter(text, "engula_operator_api_writes_total", "API writes (create, patch, update, delete) by the operator.", "object", _writes);
-        Counter(text, "engula_operator_informer_lists_total", "Full lists per informer (start and after 410 Gone).", "informer", _lists);
-        text.Append("# HELP engula_operator_workqueue_depth Keys waiting in the work queue.\n# TYPE engula_operator_workqueue_depth gauge\n");
-        text.Append(CultureInfo.InvariantCulture, $"engula_operator_workqueue_depth {QueueDepth?.Invoke() ?? 0}\n");
-        text.Append("# HELP engula_operator_leader 1 while this instance holds the leader Lease.\n# TYPE engula_operator_leader gauge\n");
-        text.Append(CultureInfo.InvariantCulture, $"engula_operator_leader {Interlocked.Read(ref _leader)}\n");
-        return text.ToString();
+        _writesByObject.AddOrUpdate(what, 1, (_, n) => n + 1);
+        _writes.Add(1, new KeyValuePair<string, object?>("object", what));
     }
 
-    private static void Counter(StringBuilder text, string name, string help, string label, ConcurrentDictionary<string, long> values)
+    public void Relist(string informer) => _lists.Add(1, new KeyValuePair<string, object?>("informer", informer));
+
+    public void SetLeader(bool leader) => Volatile.Write(ref _leader, leader ? 1 : 0);
+
+    public long Writes => _writesByObject.Values.Sum();
+
+    /// <summary>API writes so far per object (what <c>engula.operator.api.writes</c> counts), ordered by object.</summary>
+    public SortedDictionary<string, long> WritesByObject => new(_writesByObject, StringComparer.Ordinal);
+
+    public long Reconciles => Interlocked.Read(ref _reconcileTotal);
+
+    public long Errors => Interlocked.Read(ref _errorTotal);
+
+    public void Dispose()
     {
-        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} counter\n");
-        foreach (var (key, value) in values.OrderBy(p => p.Key, StringComparer.Ordinal))
+        if (_ownsMeter)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{name}{{{label}=\"{key}\"}} {value}\n");
+            _meter.Dispose();
         }
     }
 }

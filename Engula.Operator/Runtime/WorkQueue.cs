@@ -6,7 +6,7 @@ namespace Engula.Operator.Runtime;
 /// one key is never reconciled by two workers at once. Failed keys come back after base·2^n (capped) until
 /// <see cref="Forget"/>.
 /// </summary>
-public sealed class WorkQueue<T> : IDisposable where T : notnull
+internal sealed class WorkQueue<T> : IDisposable where T : notnull
 {
     private readonly object _lock = new();
     private readonly Queue<T> _queue = new();

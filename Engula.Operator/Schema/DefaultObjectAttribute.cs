@@ -5,4 +5,4 @@ namespace Engula.Operator.Schema;
 /// resource with no <c>spec</c> at all would get none of its defaults.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class DefaultObjectAttribute : Attribute;
+internal sealed class DefaultObjectAttribute : Attribute;

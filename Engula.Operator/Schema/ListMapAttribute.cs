@@ -5,7 +5,7 @@ namespace Engula.Operator.Schema;
 /// its items by key instead of replacing the whole list. The keys are required in every item.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class ListMapAttribute(params string[] keys) : Attribute
+internal sealed class ListMapAttribute(params string[] keys) : Attribute
 {
     public IReadOnlyList<string> Keys { get; } = keys;
 }

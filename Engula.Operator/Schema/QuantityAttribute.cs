@@ -5,4 +5,4 @@ namespace Engula.Operator.Schema;
 /// <c>x-kubernetes-int-or-string</c> in the schema.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
-public sealed class QuantityAttribute : Attribute;
+internal sealed class QuantityAttribute : Attribute;

@@ -15,7 +15,7 @@ namespace Engula.Operator.Schema;
 /// extensions from the attributes in this namespace. Only plain OpenAPI constraints: the 1.20 test server drops CEL
 /// rules silently, so a constraint that needs CEL is checked by the reconciler instead.
 /// </summary>
-public static class SchemaGenerator
+internal static class SchemaGenerator
 {
     public static V1JSONSchemaProps For(Type type) => ForType(type, null);
 

@@ -11,13 +11,13 @@ namespace Engula.Operator.Tests;
 public sealed class DataVolumePermissionsSchemaTests
 {
     [Theory]
-    [InlineData(ResourceKind.Journal)]
-    [InlineData(ResourceKind.Storage)]
-    [InlineData(ResourceKind.Kernel)]
-    [InlineData(ResourceKind.Engine)]
-    public void Component_schemas_allow_FsGroup_and_InitContainer_and_default_to_FsGroup(ResourceKind kind)
+    [InlineData(nameof(ResourceKind.Journal))]
+    [InlineData(nameof(ResourceKind.Storage))]
+    [InlineData(nameof(ResourceKind.Kernel))]
+    [InlineData(nameof(ResourceKind.Engine))]
+    public void Component_schemas_allow_FsGroup_and_InitContainer_and_default_to_FsGroup(string kind)
     {
-        var spec = CrdBuilder.Build(kind).Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"];
+        var spec = CrdBuilder.Build(Enum.Parse<ResourceKind>(kind)).Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"];
         AssertField(spec.Properties["dataVolumePermissions"]);
     }
 

@@ -25,6 +25,7 @@ public sealed class LeaderElectionTests(KubeTestCluster cluster)
         // The serving certificate names 127.0.0.1, so TLS verification stays on through the forwarder.
         config.Host = $"https://127.0.0.1:{forwarder.Port}";
         using var client = new k8s.Kubernetes(config);
+        using var metrics = new OperatorMetrics();
         var host = new OperatorHost(client, new OperatorOptions
         {
             Namespace = ns.Name,
@@ -35,7 +36,7 @@ public sealed class LeaderElectionTests(KubeTestCluster cluster)
             RetryPeriod = TimeSpan.FromSeconds(1),
             ApiRetryBaseDelay = TimeSpan.FromMilliseconds(100),
             ApiRetryMaxDelay = TimeSpan.FromMilliseconds(500),
-        }, NullLoggerFactory.Instance);
+        }, metrics, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var run = host.RunAsync(stop.Token);
 
@@ -89,8 +90,10 @@ public sealed class LeaderElectionTests(KubeTestCluster cluster)
         };
         using var clientA = OperatorServiceAccountClient();
         using var clientB = OperatorServiceAccountClient();
-        var a = new OperatorHost(clientA, Options("op-rbac-a"), NullLoggerFactory.Instance);
-        var b = new OperatorHost(clientB, Options("op-rbac-b"), NullLoggerFactory.Instance);
+        using var metricsA = new OperatorMetrics();
+        using var metricsB = new OperatorMetrics();
+        var a = new OperatorHost(clientA, Options("op-rbac-a"), metricsA, NullLoggerFactory.Instance);
+        var b = new OperatorHost(clientB, Options("op-rbac-b"), metricsB, NullLoggerFactory.Instance);
         using var stopA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
         var runA = a.RunAsync(stopA.Token);

@@ -49,13 +49,13 @@ public sealed class ManifestTests
     }
 
     [Theory]
-    [InlineData(ResourceKind.Kernel, 24567L, 1.0)]
-    [InlineData(ResourceKind.Engine, 24568L, 0.0)]
-    [InlineData(ResourceKind.Storage, 24569L, 0.0)]
-    [InlineData(ResourceKind.Journal, 24570L, 0.0)]
-    public void Component_schemas_default_the_original_port_and_bound_replicas(ResourceKind kind, long port, double minReplicas)
+    [InlineData(nameof(ResourceKind.Kernel), 24567L, 1.0)]
+    [InlineData(nameof(ResourceKind.Engine), 24568L, 0.0)]
+    [InlineData(nameof(ResourceKind.Storage), 24569L, 0.0)]
+    [InlineData(nameof(ResourceKind.Journal), 24570L, 0.0)]
+    public void Component_schemas_default_the_original_port_and_bound_replicas(string kind, long port, double minReplicas)
     {
-        var spec = CrdBuilder.Build(kind).Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"];
+        var spec = CrdBuilder.Build(Enum.Parse<ResourceKind>(kind)).Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"];
         Assert.Equal(port, Convert.ToInt64(spec.Properties["port"].DefaultProperty, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(minReplicas, spec.Properties["replicas"].Minimum);
         Assert.Equal(1, Convert.ToInt32(spec.Properties["replicas"].DefaultProperty, System.Globalization.CultureInfo.InvariantCulture));

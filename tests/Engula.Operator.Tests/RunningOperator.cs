@@ -9,7 +9,7 @@ namespace Engula.Operator.Tests;
 /// The operator's controllers, in this process, watching one test namespace (so tests running side by side do not
 /// see each other's resources), with its own client whose writes are counted.
 /// </summary>
-public sealed class RunningOperator : IAsyncDisposable
+internal sealed class RunningOperator : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly k8s.Kubernetes _client;
@@ -75,6 +75,7 @@ public sealed class RunningOperator : IAsyncDisposable
         }
 
         _client.Dispose();
+        Metrics.Dispose();
         _stop.Dispose();
     }
 }

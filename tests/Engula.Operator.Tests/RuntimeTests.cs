@@ -1,7 +1,10 @@
 using System.Net;
 using Engula.Operator.Api;
+using Engula.Operator.Hosting;
+using Engula.Operator.Runtime;
 using Engula.Tests.Shared.Ports;
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engula.Operator.Tests;
@@ -54,8 +57,10 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
         using var clientA = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath));
         using var clientB = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath));
         OperatorOptions Options(string id) => new() { Namespace = ns.Name, LeaseNamespace = ns.Name, Identity = id };
-        var a = new OperatorHost(clientA, Options("op-a"), NullLoggerFactory.Instance);
-        var b = new OperatorHost(clientB, Options("op-b"), NullLoggerFactory.Instance);
+        using var metricsA = new OperatorMetrics();
+        using var metricsB = new OperatorMetrics();
+        var a = new OperatorHost(clientA, Options("op-a"), metricsA, NullLoggerFactory.Instance);
+        var b = new OperatorHost(clientB, Options("op-b"), metricsB, NullLoggerFactory.Instance);
         using var stopA = new CancellationTokenSource();
         using var stopB = new CancellationTokenSource();
         var runA = a.RunAsync(stopA.Token);
@@ -115,6 +120,7 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
         }
 
         using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath));
+        using var metrics = new OperatorMetrics();
         var standby = new OperatorHost(client, new OperatorOptions
         {
             Namespace = ns.Name,
@@ -123,7 +129,7 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
             LeaseDuration = TimeSpan.FromSeconds(4),
             RenewDeadline = TimeSpan.FromSeconds(3),
             RetryPeriod = TimeSpan.FromSeconds(1),
-        }, NullLoggerFactory.Instance);
+        }, metrics, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var run = standby.RunAsync(stop.Token);
 
@@ -153,25 +159,80 @@ public sealed class RuntimeTests(KubeTestCluster cluster)
         var ct = TestContext.Current.CancellationToken;
         await using var ns = await cluster.CreateNamespaceAsync(ct);
         using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.KubeconfigPath));
-        var host = new OperatorHost(client, new OperatorOptions { Namespace = ns.Name, LeaseNamespace = ns.Name, Identity = "op-http" }, NullLoggerFactory.Instance);
         int port = FreePort.Next();
-        await using var web = HealthEndpoints.Build(host, $"127.0.0.1:{port}");
-        await web.StartAsync(ct);
-        using var stop = new CancellationTokenSource();
-        var run = host.RunAsync(stop.Token);
+        // The process as the command line composes it: the host with the service defaults, the operator as a hosted service.
+        await using var app = OperatorApp.Build(client, new OperatorOptions { Namespace = ns.Name, LeaseNamespace = ns.Name, Identity = "op-http" }, $"127.0.0.1:{port}");
+        var host = app.Services.GetRequiredService<OperatorHost>();
+        await app.StartAsync(ct);
         await host.Leading.WaitAsync(TimeSpan.FromSeconds(30), ct);
         await host.Controller!.Started.WaitAsync(TimeSpan.FromSeconds(30), ct);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         Assert.Equal("ok", await http.GetStringAsync("/healthz", ct));
         Assert.Equal("ok", await http.GetStringAsync("/readyz", ct));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive", ct)).StatusCode);
         string metrics = await http.GetStringAsync("/metrics", ct);
-        Assert.Contains("engula_operator_leader 1", metrics);
-        Assert.Contains("engula_operator_workqueue_depth", metrics);
-        Assert.Contains("engula_operator_informer_lists_total{informer=\"clusters\"} 1", metrics);
-        await stop.CancelAsync();
-        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(30), ct));
-        await web.StopAsync(ct);
+        Assert.Equal(1, Sample(metrics, "engula_operator_leader"));
+        Assert.NotNull(Sample(metrics, "engula_operator_workqueue_depth"));
+        Assert.Equal(1, Sample(metrics, "engula_operator_informer_lists_total", ("informer", "clusters")));
+
+        // A Cluster: its reconciles, their durations and the operator's writes are exported per kind and object.
+        await Samples.ApplyAsync(cluster, ns.Name, ct);
+        // The Cluster is the only key until its reconcile creates the components: the first reconcile done is its.
+        await Wait.ForAsync("the Cluster reconciled and its Journal written", _ => Task.FromResult(host.Metrics.Reconciles >= 1 && host.Metrics.WritesByObject.ContainsKey("journals")), Wait.Default, ct);
+        metrics = await http.GetStringAsync("/metrics", ct);
+        Assert.True(Sample(metrics, "engula_operator_reconciles_total", ("kind", "Cluster")) >= 1, metrics);
+        Assert.True(Sample(metrics, "engula_operator_reconcile_duration_seconds_count", ("kind", "Cluster")) >= 1, metrics);
+        Assert.NotNull(Sample(metrics, "engula_operator_reconcile_duration_seconds_bucket", ("kind", "Cluster"), ("le", "+Inf")));
+        Assert.True(Sample(metrics, "engula_operator_api_writes_total", ("object", "journals")) >= 1, metrics);
+
+        await app.StopAsync(ct);
+        Assert.Equal(0, await app.Services.GetRequiredService<OperatorService>().Exit.WaitAsync(TimeSpan.FromSeconds(30), ct));
     }
 
+    [Fact]
+    public async Task Readiness_answers_503_with_the_reason_while_the_API_server_cannot_be_reached_and_liveness_stays_ok()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Nothing listens on this port: every election round fails to connect.
+        using var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = $"https://127.0.0.1:{FreePort.Next()}" });
+        int port = FreePort.Next();
+        await using var app = OperatorApp.Build(client, new OperatorOptions
+        {
+            LeaseNamespace = "default",
+            Identity = "op-away",
+            ApiRetryBaseDelay = TimeSpan.FromMilliseconds(100),
+            ApiRetryMaxDelay = TimeSpan.FromMilliseconds(500),
+        }, $"127.0.0.1:{port}");
+        await app.StartAsync(ct);
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await Wait.ForAsync("/readyz to name the unreachable API server", async t =>
+        {
+            using var response = await http.GetAsync("/readyz", t);
+            string body = await response.Content.ReadAsStringAsync(t);
+            return (response.StatusCode == HttpStatusCode.ServiceUnavailable && body == "the API server cannot be reached; retrying", $"{(int)response.StatusCode} {body}");
+        }, Wait.Default, ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health", ct)).StatusCode);
+        Assert.Equal("ok", await http.GetStringAsync("/healthz", ct));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive", ct)).StatusCode);
+
+        await app.StopAsync(ct);
+        Assert.Equal(0, await app.Services.GetRequiredService<OperatorService>().Exit.WaitAsync(TimeSpan.FromSeconds(30), ct));
+    }
+
+    /// <summary>
+    /// The value of the one sample of <paramref name="name"/> whose labels include <paramref name="labels"/> (others,
+    /// such as the exporter's <c>otel_scope_name</c>, are ignored); null when there is none.
+    /// </summary>
+    private static double? Sample(string exposition, string name, params (string Key, string Value)[] labels)
+    {
+        var matches = exposition.Split('\n')
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(line => labels.All(l => line.Contains($"{l.Key}=\"{l.Value}\"", StringComparison.Ordinal)))
+            .ToList();
+        Assert.True(matches.Count <= 1, $"{matches.Count} samples of {name}: {string.Join(" | ", matches)}");
+        return matches.Count == 0 ? null : double.Parse(matches[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

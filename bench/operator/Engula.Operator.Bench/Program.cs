@@ -6,7 +6,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Engula.Operator;
 using Engula.Operator.Api;
 using Engula.Operator.Bench;
@@ -75,7 +74,7 @@ await admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1Objec
 // The operator, in this process, watching the bench namespace; its client counts its own HTTP writes as well.
 var httpWrites = new HttpWriteCounter();
 using var operatorClient = new Kubernetes(config, httpWrites);
-var metrics = new OperatorMetrics();
+using var metrics = new OperatorMetrics();
 var options = new OperatorOptions { Namespace = ns, Identity = "bench-" + ns };
 var controller = new EngulaController(operatorClient, options, metrics, NullLoggerFactory.Instance);
 using var stopOperator = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -125,7 +124,7 @@ var allReady = clock.Elapsed;
 bool finished = readyAt.Count == count;
 long rampWrites = metrics.Writes - writesBefore;
 long rampHttp = httpWrites.Count - httpBefore;
-var rampByObject = WritesByObject(metrics.Render());
+var rampByObject = metrics.WritesByObject;
 long podPatches = readier.Patched;
 
 // Steady state: nothing changes; the informers, watches and the operator keep running for the whole window.
@@ -202,17 +201,6 @@ static bool IsReady(JsonElement cluster) =>
     cluster.TryGetProperty("status", out var status)
     && status.TryGetProperty("conditions", out var conditions)
     && conditions.EnumerateArray().Any(c => c.GetProperty("type").GetString() == "Ready" && c.GetProperty("status").GetString() == "True");
-
-static SortedDictionary<string, long> WritesByObject(string prometheus)
-{
-    var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
-    foreach (Match m in Regex.Matches(prometheus, "^engula_operator_api_writes_total\\{object=\"([^\"]+)\"\\} (\\d+)$", RegexOptions.Multiline))
-    {
-        result[m.Groups[1].Value] = long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
-    }
-
-    return result;
-}
 
 static string FindRoot()
 {
