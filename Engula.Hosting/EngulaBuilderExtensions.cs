@@ -30,29 +30,25 @@ public static class EngulaBuilderExtensions
     /// <param name="port">The port clients dial; random when null.</param>
     /// <param name="isProxied">False: the server itself listens on <paramref name="port"/> (which is then required).</param>
     public static IResourceBuilder<EngulaJournalResource> AddEngulaJournal(this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null, bool isProxied = true)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var resource = new EngulaJournalResource(name, EngulaServerCommand.Resolve(builder), DefaultDataDirectory(builder, name));
-        return builder.AddEngulaServer(resource, port, isProxied).WithIconName("DocumentBulletList");
-    }
+        => builder.AddEngulaDataServer(name, (command, directory) => new EngulaJournalResource(name, command, directory), port, isProxied, "DocumentBulletList");
 
     /// <summary>Adds <c>engula storage run</c> with a gRPC endpoint named <c>grpc</c>.</summary>
     /// <inheritdoc cref="AddEngulaJournal" path="/param"/>
     public static IResourceBuilder<EngulaStorageResource> AddEngulaStorage(this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null, bool isProxied = true)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var resource = new EngulaStorageResource(name, EngulaServerCommand.Resolve(builder), DefaultDataDirectory(builder, name));
-        return builder.AddEngulaServer(resource, port, isProxied).WithIconName("Box");
-    }
+        => builder.AddEngulaDataServer(name, (command, directory) => new EngulaStorageResource(name, command, directory), port, isProxied, "Box");
 
     /// <summary>Adds <c>engula kernel run</c> with a gRPC endpoint named <c>grpc</c>; wire it with
     /// <see cref="WithJournal"/> and <see cref="WithStorage"/>.</summary>
     /// <inheritdoc cref="AddEngulaJournal" path="/param"/>
     public static IResourceBuilder<EngulaKernelResource> AddEngulaKernel(this IDistributedApplicationBuilder builder, [ResourceName] string name, int? port = null, bool isProxied = true)
+        => builder.AddEngulaDataServer(name, (command, directory) => new EngulaKernelResource(name, command, directory), port, isProxied, "BranchFork");
+
+    private static IResourceBuilder<T> AddEngulaDataServer<T>(
+        this IDistributedApplicationBuilder builder, string name, Func<EngulaServerCommand, string, T> create, int? port, bool isProxied, string icon)
+        where T : EngulaDataResource
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var resource = new EngulaKernelResource(name, EngulaServerCommand.Resolve(builder), DefaultDataDirectory(builder, name));
-        return builder.AddEngulaServer(resource, port, isProxied).WithIconName("BranchFork");
+        return builder.AddEngulaServer(create(EngulaServerCommand.Resolve(builder), DefaultDataDirectory(builder, name)), port, isProxied).WithIconName(icon);
     }
 
     /// <summary>Adds <c>engula engine run</c> with its HTTP API on an endpoint named <c>http</c>; wire it with

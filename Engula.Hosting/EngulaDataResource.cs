@@ -28,5 +28,9 @@ public abstract class EngulaDataResource : EngulaServerResource
 
     /// <summary>The <c>--mem</c> / <c>--file &lt;path&gt;</c> arguments, for data kept in <paramref name="directory"/> (as the
     /// server sees it: <see cref="DataDirectory"/> for a local process, the volume's mount point in a container).</summary>
-    internal abstract IEnumerable<string> DataArguments(string directory);
+    internal IEnumerable<string> DataArguments(string directory) =>
+        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", FileArgument(directory)];
+
+    /// <summary>What <c>--file</c> names: the data directory itself, unless the component keeps one file in it.</summary>
+    private protected virtual string FileArgument(string directory) => directory;
 }

@@ -16,7 +16,6 @@ public sealed class EngulaEngineResource : EngulaServerResource, IResourceWithCo
     {
     }
 
-
     internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Engine;
 
     /// <inheritdoc />

@@ -10,9 +10,5 @@ public sealed class EngulaJournalResource : EngulaDataResource
     {
     }
 
-
     internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Journal;
-
-    internal override IEnumerable<string> DataArguments(string directory) =>
-        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory];
 }

@@ -13,10 +13,8 @@ public sealed class EngulaKernelResource : EngulaDataResource
     {
     }
 
-
     internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Kernel;
 
     // The kernel's --file names the manifest file, not a directory.
-    internal override IEnumerable<string> DataArguments(string directory) =>
-        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory + "/" + ManifestFileName];
+    private protected override string FileArgument(string directory) => directory + "/" + ManifestFileName;
 }

@@ -10,9 +10,5 @@ public sealed class EngulaStorageResource : EngulaDataResource
     {
     }
 
-
     internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Storage;
-
-    internal override IEnumerable<string> DataArguments(string directory) =>
-        DataMode == EngulaDataMode.Memory ? ["--mem"] : ["--file", directory];
 }

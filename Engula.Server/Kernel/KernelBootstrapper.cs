@@ -10,7 +10,7 @@ namespace Engula.Server.Kernel;
 /// Creates stream <c>DEFAULT</c> in the journal and bucket <c>DEFAULT</c> in storage, waiting with back-off until both
 /// answer — in any start order — instead of exiting, as the original did. Until then the kernel is NOT_SERVING.
 /// </summary>
-public sealed partial class KernelBootstrapper(KernelPeers peers, ComponentReadiness readiness, ILogger<KernelBootstrapper> logger) : BackgroundService
+public sealed partial class KernelBootstrapper(DataPeers peers, ComponentReadiness readiness, ILogger<KernelBootstrapper> logger) : BackgroundService
 {
     public const string DefaultName = EngulaNames.Default;
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);

@@ -1,4 +1,6 @@
+using Engula.DiscoveryShim;
 using Engula.Protocol.Kernel;
+using Engula.Server.Runtime;
 using Grpc.Core;
 
 namespace Engula.Server.Kernel;
@@ -6,7 +8,7 @@ namespace Engula.Server.Kernel;
 /// <summary><c>engula.kernel.v1.Kernel</c> (kernel.proto) with the replaying <c>VersionUpdates</c> and an
 /// <c>ApplyUpdate</c> that succeeds whether or not anyone subscribes (the original
 /// lost updates between CurrentVersion and subscribing, and failed ApplyUpdate with no subscriber).</summary>
-public sealed partial class KernelGrpcService(VersionLog log, KernelPeers peers, KernelMetrics metrics, ILogger<KernelGrpcService> logger)
+public sealed partial class KernelGrpcService(VersionLog log, DataPeers peers, KernelMetrics metrics, ILogger<KernelGrpcService> logger)
     : Protocol.Kernel.Kernel.KernelBase
 {
     public override Task<ApplyUpdateResponse> ApplyUpdate(ApplyUpdateRequest request, ServerCallContext context)
@@ -69,12 +71,22 @@ public sealed partial class KernelGrpcService(VersionLog log, KernelPeers peers,
     public override Task<PlaceLookupResponse> PlaceLookup(PlaceLookupRequest request, ServerCallContext context) =>
         Task.FromResult(new PlaceLookupResponse
         {
-            JournalAddress = KernelPeers.ForPlaceLookup(peers.JournalAddress),
-            StorageAddress = KernelPeers.ForPlaceLookup(peers.StorageAddress),
+            JournalAddress = ForPlaceLookup(peers.JournalAddress),
+            StorageAddress = ForPlaceLookup(peers.StorageAddress),
         });
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Applied version {Sequence} (+{Added} / -{Removed} objects)")]
     private static partial void LogApplied(ILogger logger, ulong sequence, int added, int removed);
+
+    /// <summary>
+    /// An address as <c>PlaceLookup</c> reports it: as given, except that <c>http://host:port</c> becomes
+    /// <c>host:port</c>, because the original tonic client dials <c>"http://" + value</c>.
+    /// </summary>
+    internal static string ForPlaceLookup(PeerAddress address)
+    {
+        var given = address.Original;
+        return given.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? given["http://".Length..].TrimEnd('/') : given;
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Manifest write failed; the update was not applied")]
     private static partial void LogManifestWriteFailed(ILogger logger, Exception exception);

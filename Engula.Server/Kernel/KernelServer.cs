@@ -22,7 +22,7 @@ public static class KernelServer
         // The shim's own registration reads the same Engula:Discovery section, checked above so that a bad value ends
         // the command with exit 2 rather than failing when the first channel is built.
         builder.Services.AddEngulaDiscovery();
-        builder.Services.AddSingleton(sp => new KernelPeers(journal, storage, sp.GetRequiredService<EngulaChannelFactory>()));
+        builder.Services.AddSingleton(sp => DataPeers.Connect(journal, storage, sp.GetRequiredService<EngulaChannelFactory>()));
         builder.Services.AddSingleton<KernelMetrics>();
         builder.Services.AddHostedService<KernelBootstrapper>();
 

@@ -12,10 +12,40 @@ namespace Engula.Server.Runtime;
 public static class EngulaWebHost
 {
     /// <summary>
+    /// Builds a component that keeps data and dials no peer (journal, storage): ready as soon as it listens, its
+    /// store — <typeparamref name="TMemory"/>, or <typeparamref name="TFiles"/> when <paramref name="inFiles"/> — opened
+    /// (in file mode: recovered) here, before the returned application listens, so that the first call already sees
+    /// everything acknowledged; its service answers every failure with a status (<see cref="StatusMappingInterceptor"/>).
+    /// </summary>
+    internal static WebApplication BuildStoreComponent<TOptions, TStore, TMemory, TFiles, TService, TMetrics>(
+        EngulaComponentKind kind, ServerOptions server, TOptions options, bool inFiles)
+        where TOptions : class
+        where TStore : class
+        where TMemory : class, TStore
+        where TFiles : class, TStore
+        where TService : class
+        where TMetrics : class
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = CreateBuilder(kind.Name(), server, HttpProtocols.Http2, new ComponentReadiness(initiallyReady: true));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<TMetrics>();
+        AddStore<TStore, TMemory, TFiles>(builder.Services, inFiles);
+        AddComponentService<TService>(builder.Services, kind);
+
+        var app = builder.Build();
+        _ = app.Services.GetRequiredService<TStore>();
+        MapCommonEndpoints(app);
+        app.MapGrpcService<TService>();
+        return app;
+    }
+
+    /// <summary>
     /// Registers a component's store: the in-memory one, or the file one — also as itself, for what reads its
     /// recovery state — as one singleton, so that both registrations share the one instance.
     /// </summary>
-    internal static void AddStore<TStore, TMemory, TFiles>(IServiceCollection services, bool inFiles)
+    private static void AddStore<TStore, TMemory, TFiles>(IServiceCollection services, bool inFiles)
         where TStore : class
         where TMemory : class, TStore
         where TFiles : class, TStore
@@ -33,7 +63,7 @@ public static class EngulaWebHost
 
     /// <summary>gRPC for a component's service, each failure answered with a status that says what happened
     /// (<see cref="StatusMappingInterceptor"/>).</summary>
-    internal static void AddComponentService<TService>(IServiceCollection services, EngulaComponentKind kind)
+    private static void AddComponentService<TService>(IServiceCollection services, EngulaComponentKind kind)
         where TService : class =>
         services.AddGrpc().AddServiceOptions<TService>(o => o.Interceptors.Add<StatusMappingInterceptor>(kind.Name()));
 
