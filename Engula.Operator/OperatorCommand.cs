@@ -19,14 +19,19 @@ internal static class OperatorCommand
 {
     public const int UsageError = 2;
 
+    /// <summary>Flags that the install manifests pass (<see cref="InstallManifests"/>).</summary>
+    public const string NamespaceFlag = "--namespace";
+
+    public const string RolloutTimeoutFlag = "--rollout-timeout-seconds";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig file; the in-cluster configuration when omitted" };
-        var ns = new Option<string?>("--namespace") { Description = "watch only this namespace (default: all)" };
+        var ns = new Option<string?>(NamespaceFlag) { Description = "watch only this namespace (default: all)" };
         var leaseNamespace = new Option<string?>("--lease-namespace") { Description = "namespace of the leader-election Lease (default: the pod's, or `default` outside a cluster)" };
         var identity = new Option<string?>("--identity") { Description = "leader-election identity (default: POD_NAME, or host-pid)" };
         var http = new Option<string?>("--http") { Description = "health and metrics address, host:port or `none` (default 0.0.0.0:8080 in a cluster, 127.0.0.1:8080 outside)" };
-        var rolloutTimeout = new Option<int?>("--rollout-timeout-seconds")
+        var rolloutTimeout = new Option<int?>(RolloutTimeoutFlag)
         {
             Description = "how long a pod moved to a new revision may stay not Ready before the rollout counts as stuck (default 900)",
             CustomParser = r =>
@@ -37,7 +42,7 @@ internal static class OperatorCommand
                     return seconds;
                 }
 
-                r.AddError($"--rollout-timeout-seconds: '{text}' is not a positive number of seconds");
+                r.AddError($"{RolloutTimeoutFlag}: '{text}' is not a positive number of seconds");
                 return null;
             },
         };
