@@ -16,7 +16,7 @@ internal static class InstallManifests
     public const string Name = "engula-operator";
 
     /// <summary>
-    /// The operator's release: the image tag here.
+    /// The operator's release: the image tag here, and the Helm chart's version and appVersion (<see cref="HelmChart"/>).
     /// Equal to the assemblies' version (Directory.Build.props); a test compares them.
     /// </summary>
     public const string Version = "0.2.0";
@@ -183,7 +183,7 @@ internal static class InstallManifests
                                 Image = Image,
                                 ImagePullPolicy = "IfNotPresent",
                                 // The rollout timeout is passed although it is the default, so that the manifest
-                                // says it.
+                                // says it and the Helm chart has an argument to make a value of.
                                 Args =
                                 [
                                     "--http", "0.0.0.0:" + HttpPort.ToString(CultureInfo.InvariantCulture),
