@@ -221,6 +221,14 @@ public sealed class HelmChartTests
         }
     }
 
+    [Fact]
+    public void The_operator_README_has_the_charts_values_table()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "operator", "README.md"));
+        Assert.True(readme.Contains(HelmChart.ValuesTable(), StringComparison.Ordinal),
+            "deploy/operator/README.md's Helm section must carry the chart's values table as the chart's README has it");
+    }
+
     /// <summary>The labels of an object and of its pod template.</summary>
     internal static IEnumerable<JsonObject> LabelMaps(JsonObject obj)
     {
