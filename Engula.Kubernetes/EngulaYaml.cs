@@ -24,17 +24,29 @@ public static class EngulaYaml
     public static string Write(IEnumerable<IKubernetesObject> objects)
     {
         ArgumentNullException.ThrowIfNull(objects);
+        return Write(objects.Select(obj => JsonNode.Parse(KubernetesJson.Serialize(obj))!));
+    }
+
+    /// <summary>
+    /// JSON documents (an object's JSON form, possibly edited, or any other JSON value) written exactly as
+    /// <see cref="Write(IEnumerable{IKubernetesObject})"/> writes objects: for generators that put placeholders where
+    /// the typed models allow none (a string where the model has an integer), then substitute the placeholders' text.
+    /// </summary>
+    public static string Write(IEnumerable<JsonNode> documents)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
         var yaml = new StringBuilder();
-        foreach (var obj in objects)
+        foreach (var document in documents)
         {
             if (yaml.Length > 0)
             {
                 yaml.Append("---\n");
             }
 
-            // Serialize's output has no trailing newline; normalise line endings in case a value contained CR LF.
-            var document = Plain(JsonNode.Parse(KubernetesJson.Serialize(obj)));
-            yaml.Append(KubernetesYaml.Serialize(document!).Replace("\r\n", "\n", StringComparison.Ordinal)).Append('\n');
+            // Parsed again from its text: a node built in code holds .NET values (an int, a string), Plain reads
+            // parsed JSON elements. Serialize's output has no trailing newline; normalise line endings in case a
+            // value contained CR LF.
+            yaml.Append(KubernetesYaml.Serialize(Plain(JsonNode.Parse(document.ToJsonString()))!).Replace("\r\n", "\n", StringComparison.Ordinal)).Append('\n');
         }
 
         return yaml.ToString();

@@ -11,6 +11,7 @@ namespace Engula.Operator;
 /// <summary>
 /// Command line (System.CommandLine):
 /// <c>engula-operator generate-manifests DIR</c> writes the install manifests;
+/// <c>engula-operator generate-helm-chart DIR</c> writes the Helm chart;
 /// <c>engula-operator [--kubeconfig FILE] [--namespace NS] [--http ADDR|none] [--lease-namespace NS] [--identity ID]</c> runs;
 /// <c>--help</c>, <c>--version</c>. Without --kubeconfig it uses the in-cluster configuration. Bad arguments: exit 2
 /// and one line on stderr.
@@ -19,14 +20,19 @@ internal static class OperatorCommand
 {
     public const int UsageError = 2;
 
+    /// <summary>Flags that the install manifests and the Helm chart pass (<see cref="InstallManifests"/>, <see cref="HelmChart"/>).</summary>
+    public const string NamespaceFlag = "--namespace";
+
+    public const string RolloutTimeoutFlag = "--rollout-timeout-seconds";
+
     public static async Task<int> RunAsync(string[] args)
     {
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig file; the in-cluster configuration when omitted" };
-        var ns = new Option<string?>("--namespace") { Description = "watch only this namespace (default: all)" };
+        var ns = new Option<string?>(NamespaceFlag) { Description = "watch only this namespace (default: all)" };
         var leaseNamespace = new Option<string?>("--lease-namespace") { Description = "namespace of the leader-election Lease (default: the pod's, or `default` outside a cluster)" };
         var identity = new Option<string?>("--identity") { Description = "leader-election identity (default: POD_NAME, or host-pid)" };
         var http = new Option<string?>("--http") { Description = "health and metrics address, host:port or `none` (default 0.0.0.0:8080 in a cluster, 127.0.0.1:8080 outside)" };
-        var rolloutTimeout = new Option<int?>("--rollout-timeout-seconds")
+        var rolloutTimeout = new Option<int?>(RolloutTimeoutFlag)
         {
             Description = "how long a pod moved to a new revision may stay not Ready before the rollout counts as stuck (default 900)",
             CustomParser = r =>
@@ -37,7 +43,7 @@ internal static class OperatorCommand
                     return seconds;
                 }
 
-                r.AddError($"--rollout-timeout-seconds: '{text}' is not a positive number of seconds");
+                r.AddError($"{RolloutTimeoutFlag}: '{text}' is not a positive number of seconds");
                 return null;
             },
         };
@@ -52,9 +58,19 @@ internal static class OperatorCommand
             return 0;
         });
 
+        var chartDirectory = new Argument<string>("directory") { Description = "the chart's directory, e.g. deploy/helm/engula-operator" };
+        var generateChart = new Command("generate-helm-chart", "write the Helm chart generated from the same C# types as the install manifests") { chartDirectory };
+        generateChart.SetAction(parse =>
+        {
+            string target = parse.GetValue(chartDirectory)!;
+            HelmChart.WriteTo(target);
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {string.Join(", ", HelmChart.Files().Select(f => f.File))} to {target}");
+            return 0;
+        });
+
         var root = new RootCommand("The Engula operator: reconciles Cluster, Journal, Storage, Kernel, Engine and Background resources.")
         {
-            kubeconfig, ns, leaseNamespace, identity, http, rolloutTimeout, generate,
+            kubeconfig, ns, leaseNamespace, identity, http, rolloutTimeout, generate, generateChart,
         };
         root.SetAction((parse, ct) => RunOperatorAsync(
             parse.GetValue(kubeconfig), parse.GetValue(ns), parse.GetValue(leaseNamespace), parse.GetValue(identity), parse.GetValue(http), parse.GetValue(rolloutTimeout)));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Engula.Kubernetes;
 using Engula.Operator.Api;
 using k8s;
@@ -13,7 +14,15 @@ internal static class InstallManifests
 {
     public const string Namespace = "engula-operator-system";
     public const string Name = "engula-operator";
-    public const string Image = "ghcr.io/engula/engula-operator:0.2.0";
+
+    /// <summary>
+    /// The operator's release: the image tag here, and the Helm chart's version and appVersion (<see cref="HelmChart"/>).
+    /// Equal to the assemblies' version (Directory.Build.props); a test compares them.
+    /// </summary>
+    public const string Version = "0.2.0";
+
+    public const string ImageRepository = "ghcr.io/engula/engula-operator";
+    public const string Image = ImageRepository + ":" + Version;
     public const int HttpPort = 8080;
 
     /// <summary>The leader-election Lease, in <see cref="Namespace"/> (the operator's default lease name).</summary>
@@ -24,7 +33,7 @@ internal static class InstallManifests
     /// <summary>File name → content, in the order they are written.</summary>
     public static IReadOnlyList<(string File, string Content)> Files()
     {
-        var crds = CrdBuilder.All().Cast<IKubernetesObject>().ToList();
+        var crds = Crds();
         var rbac = Rbac();
         var operatorObjects = Operator();
         return
@@ -47,9 +56,13 @@ internal static class InstallManifests
         }
     }
 
-    private static Dictionary<string, string> Labels() => new() { [EngulaApi.NameLabel] = Name };
+    /// <summary>The labels of every object (the Helm chart adds its own beside them).</summary>
+    public static Dictionary<string, string> Labels() => new() { [EngulaApi.NameLabel] = Name };
 
-    private static List<IKubernetesObject> Rbac()
+    public static List<IKubernetesObject> Crds() => [.. CrdBuilder.All()];
+
+    /// <summary>ClusterRole and binding, the leader-election Role and binding, in this order.</summary>
+    public static List<IKubernetesObject> Rbac()
     {
         string[] plurals = [.. ResourceKinds.All.Select(k => k.Plural())];
         // Every verb here is used: list/watch by the informers, get by the reconcilers' compare-before-apply,
@@ -118,7 +131,8 @@ internal static class InstallManifests
         return [clusterRole, binding, leaseRole, leaseBinding];
     }
 
-    private static List<IKubernetesObject> Operator()
+    /// <summary>Namespace, ServiceAccount and Deployment, in this order.</summary>
+    public static List<IKubernetesObject> Operator()
     {
         var selector = Labels();
         var ns = new V1Namespace
@@ -168,7 +182,13 @@ internal static class InstallManifests
                                 Name = "operator",
                                 Image = Image,
                                 ImagePullPolicy = "IfNotPresent",
-                                Args = ["--http", "0.0.0.0:" + HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                                // The rollout timeout is passed although it is the default, so that the manifest
+                                // says it and the Helm chart has an argument to make a value of.
+                                Args =
+                                [
+                                    "--http", "0.0.0.0:" + HttpPort.ToString(CultureInfo.InvariantCulture),
+                                    OperatorCommand.RolloutTimeoutFlag, ((int)new OperatorOptions().RolloutTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+                                ],
                                 Env =
                                 [
                                     new V1EnvVar { Name = "POD_NAME", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "metadata.name" } } },

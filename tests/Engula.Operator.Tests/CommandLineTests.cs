@@ -21,12 +21,14 @@ public sealed class CommandLineTests
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("--kubeconfig", help.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("generate-manifests", help.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("generate-helm-chart", help.StandardOutput, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("--bogus")]
     [InlineData("--namespace")]
     [InlineData("generate-manifests")]
+    [InlineData("generate-helm-chart")]
     [InlineData("--kubeconfig", "/nonexistent/kubeconfig")]
     [InlineData("--rollout-timeout-seconds", "0")]
     [InlineData("--rollout-timeout-seconds", "soon")]
@@ -49,6 +51,28 @@ public sealed class CommandLineTests
             foreach (var file in new[] { "crds.yaml", "rbac.yaml", "operator.yaml", "install.yaml" })
             {
                 Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "operator", file)), File.ReadAllText(Path.Combine(dir, file)));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Generate_helm_chart_writes_what_is_committed()
+    {
+        var dir = Directory.CreateTempSubdirectory("engula-operator-chart-").FullName;
+        try
+        {
+            var result = await RunAsync("generate-helm-chart", dir);
+            Assert.True(result.ExitCode == 0, result.StandardError);
+            var chart = Path.Combine(RepositoryPaths.Root, "deploy", "helm", "engula-operator");
+            var written = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f)).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(Directory.EnumerateFiles(chart, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(chart, f)).Order(StringComparer.Ordinal), written);
+            foreach (var file in written)
+            {
+                Assert.Equal(File.ReadAllText(Path.Combine(chart, file)), File.ReadAllText(Path.Combine(dir, file)));
             }
         }
         finally
