@@ -115,6 +115,11 @@ public static class EngulaBuilderExtensions
         }
 
         server.ContainerImage = image;
+        foreach (var admin in server.Annotations.OfType<EndpointAnnotation>().Where(e => e.Name == EngulaEndpointNames.Admin).ToList())
+        {
+            server.Annotations.Remove(admin);
+        }
+
         var reference = ImageReference.Parse(image);
         builder.ApplicationBuilder.Resources.Remove(server);
         var container = builder.ApplicationBuilder.AddResource(new EngulaServerContainerResource(server))
@@ -198,12 +203,26 @@ public static class EngulaBuilderExtensions
                         context.Args.Add(arg);
                     }
                 }
+
+                if (!inContainer && resource.TryGetEndpoints(out var endpoints) && endpoints.Any(e => e.Name == EngulaEndpointNames.Admin))
+                {
+                    context.Args.Add("--admin");
+                    context.Args.Add(ReferenceExpression.Create($"127.0.0.1:{resource.GetEndpoint(EngulaEndpointNames.Admin).Property(EndpointProperty.TargetPort)}"));
+                }
             });
 
         if (resource is EngulaDataResource)
         {
             // gRPC components speak h2c only: mark the endpoint so the dashboard and clients know.
             rb.WithEndpoint(endpointName, e => e.Transport = "http2");
+
+            // Their health and metrics are plain HTTP on an admin listener: a browser (and the dashboard's links) cannot
+            // read an h2c port. Run mode only — a published pod gets its admin port from the Kubernetes builders — and
+            // dropped again by RunFromImage (the image's component listens where the container's ports say).
+            if (builder.ExecutionContext.IsRunMode)
+            {
+                rb.WithHttpEndpoint(name: EngulaEndpointNames.Admin);
+            }
         }
 
         EngulaReadinessReporter.Register(builder);

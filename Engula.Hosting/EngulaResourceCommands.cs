@@ -56,6 +56,19 @@ internal static class EngulaResourceCommands
             });
         }
 
+        if (resource is EngulaDataResource)
+        {
+            builder.WithUrls(context =>
+            {
+                if (context.ExecutionContext.IsRunMode && resource.TryGetEndpoints(out var endpoints)
+                    && endpoints.Any(e => e.Name == EngulaEndpointNames.Admin) && resource.GetEndpoint(EngulaEndpointNames.Admin) is { IsAllocated: true } admin)
+                {
+                    context.Urls.Add(new ResourceUrlAnnotation { Url = admin.Url + "/health", DisplayText = "Health" });
+                    context.Urls.Add(new ResourceUrlAnnotation { Url = admin.Url + "/metrics", DisplayText = "Metrics" });
+                }
+            });
+        }
+
         if (resource is EngulaKernelResource kernel)
         {
             builder.WithCommand(ShowVersion, "Show version", context => ShowVersionAsync(kernel, context), new CommandOptions

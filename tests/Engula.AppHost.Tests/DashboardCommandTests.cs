@@ -50,6 +50,28 @@ public sealed class DashboardCommandTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Journal_storage_and_kernel_link_their_admin_health_and_metrics_and_both_answer()
+    {
+        using var cts = Timeout();
+        var ct = cts.Token;
+        var app = cluster.App;
+        using var http = new HttpClient();
+        foreach (var name in new[] { "journal", "storage", "kernel" })
+        {
+            await app.App.ResourceNotifications.WaitForResourceHealthyAsync(name, ct);
+            var urls = app.Snapshot(name).Urls.Select(u => u.Url).ToList();
+            string health = Assert.Single(urls, u => u.EndsWith("/health", StringComparison.Ordinal));
+            string metrics = Assert.Single(urls, u => u.EndsWith("/metrics", StringComparison.Ordinal));
+
+            // The links are what a browser opens: plain HTTP/1.1, unlike the component's h2c gRPC port.
+            using var healthResponse = await http.GetAsync(new Uri(health), ct);
+            Assert.Equal(HttpStatusCode.OK, healthResponse.StatusCode);
+            string text = await http.GetStringAsync(new Uri(metrics), ct);
+            Assert.Contains("target_info{service_name=\"" + name + "\"", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Kill_sends_SIGKILL_and_the_component_comes_back_with_Start()
     {
         using var cts = Timeout();

@@ -17,8 +17,20 @@ public sealed class ModelTests
 
         foreach (var resource in builder.Resources.OfType<EngulaServerResource>())
         {
-            var endpoint = Assert.Single(resource.Annotations.OfType<EndpointAnnotation>());
+            var endpoint = Assert.Single(resource.Annotations.OfType<EndpointAnnotation>(), e => e.Name != EngulaEndpointNames.Admin);
             Assert.Equal(resource is EngulaEngineResource ? "http" : "grpc", endpoint.Name);
+            // Journal, storage and kernel also get a plain-HTTP admin listener (health, metrics) on a port DCP picks.
+            var admin = resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.Name == EngulaEndpointNames.Admin).ToList();
+            if (resource is EngulaEngineResource)
+            {
+                Assert.Empty(admin);
+            }
+            else
+            {
+                Assert.Equal("http", Assert.Single(admin).UriScheme);
+                Assert.Null(admin[0].Port);
+            }
+
             Assert.Equal(expectedPorts[resource.Name], endpoint.Port);
             Assert.True(endpoint.IsProxied);
             Assert.Null(endpoint.TargetPort); // allocated by DCP and passed as the listen argument
@@ -49,7 +61,7 @@ public sealed class ModelTests
             Assert.Equal(["--mem"], data.DataArguments(data.DataDirectory));
         }
 
-        var journal = Assert.Single(builder.Resources.OfType<EngulaJournalResource>().Single().Annotations.OfType<EndpointAnnotation>());
+        var journal = Assert.Single(builder.Resources.OfType<EngulaJournalResource>().Single().Annotations.OfType<EndpointAnnotation>(), e => e.Name == EngulaEndpointNames.Grpc);
         Assert.False(journal.IsProxied);
         Assert.Equal(31070, journal.Port);
         Assert.Equal(31070, journal.TargetPort); // unproxied: the server itself listens on the fixed port

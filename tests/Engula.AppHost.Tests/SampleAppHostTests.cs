@@ -30,7 +30,7 @@ public sealed class SampleAppHostTests
         Assert.Equal(("engine", WaitType.WaitUntilHealthy), (wait.Resource.Name, wait.WaitType));
 
         // Beside the default app host's 24567-24570, not on them.
-        var ports = builder.Resources.OfType<EngulaServerResource>().Select(r => Assert.Single(r.Annotations.OfType<EndpointAnnotation>()).Port).ToArray();
+        var ports = builder.Resources.OfType<EngulaServerResource>().Select(r => Assert.Single(r.Annotations.OfType<EndpointAnnotation>(), e => e.Name == r.PrimaryEndpointName).Port).ToArray();
         Assert.Equal([24577, 24578, 24579, 24580], ports.Order());
     }
 
