@@ -19,7 +19,10 @@ public sealed class FlushOutageTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var data = new TempDirectory();
-        await using var cluster = new FileCluster(data.Path, flushThreshold: 16 * 1024);
+        // The engine's channel states (subchannel connect, back-off, picks) go into the diagnostics of a failure: once, in
+        // CI, a flush never reached the restarted storage and the engine had logged nothing about why.
+        await using var cluster = new FileCluster(data.Path, flushThreshold: 16 * 1024,
+            engineEnvironment: new Dictionary<string, string> { ["Logging__LogLevel__Grpc.Net.Client.Balancer"] = "Debug" });
         await cluster.StartAsync(ct);
         var peer = cluster.All.Single(p => p.Name == victim);
         using var http = new HttpClient { BaseAddress = new Uri($"http://{cluster.Engine.Address}"), Timeout = Timeout };

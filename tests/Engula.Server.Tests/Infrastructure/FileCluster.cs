@@ -8,7 +8,8 @@ public sealed class FileCluster : IAsyncDisposable
     /// <param name="journalDirectory">Where the journal keeps its data, when not under <paramref name="dataDirectory"/>
     /// (a small file system of its own, say).</param>
     /// <param name="storageDirectory">Where storage keeps its data, likewise.</param>
-    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024, IEnumerable<string>? engineArguments = null, string? journalDirectory = null, string? storageDirectory = null)
+    public FileCluster(string dataDirectory, long flushThreshold = 64 * 1024, IEnumerable<string>? engineArguments = null, string? journalDirectory = null, string? storageDirectory = null,
+        IReadOnlyDictionary<string, string>? engineEnvironment = null)
     {
         StorageDirectory = storageDirectory ?? Path.Combine(dataDirectory, "storage");
         var journalAddress = $"127.0.0.1:{FreePort.Next()}";
@@ -19,7 +20,7 @@ public sealed class FileCluster : IAsyncDisposable
         Storage = new EngulaProcess("storage", storageAddress, null, "storage", "run", storageAddress, "--file", StorageDirectory);
         Kernel = new EngulaProcess("kernel", kernelAddress, null, "kernel", "run", kernelAddress, "--journal", journalAddress, "--storage", storageAddress,
             "--file", Path.Combine(dataDirectory, "kernel", "manifest"));
-        Engine = new EngulaProcess("engine", engineAddress, null, ["engine", "run", engineAddress, "--kernel", kernelAddress,
+        Engine = new EngulaProcess("engine", engineAddress, engineEnvironment, ["engine", "run", engineAddress, "--kernel", kernelAddress,
             "--flush-threshold", flushThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture), .. engineArguments ?? []]);
         KernelAddress = kernelAddress;
     }
