@@ -204,10 +204,10 @@ public static class EngulaBuilderExtensions
                     }
                 }
 
-                if (!inContainer && resource.TryGetEndpoints(out var endpoints) && endpoints.Any(e => e.Name == EngulaEndpointNames.Admin))
+                if (!inContainer && resource.AdminEndpoint is { } admin)
                 {
                     context.Args.Add("--admin");
-                    context.Args.Add(ReferenceExpression.Create($"127.0.0.1:{resource.GetEndpoint(EngulaEndpointNames.Admin).Property(EndpointProperty.TargetPort)}"));
+                    context.Args.Add(ReferenceExpression.Create($"127.0.0.1:{admin.Property(EndpointProperty.TargetPort)}"));
                 }
             });
 

@@ -60,8 +60,7 @@ internal static class EngulaResourceCommands
         {
             builder.WithUrls(context =>
             {
-                if (context.ExecutionContext.IsRunMode && resource.TryGetEndpoints(out var endpoints)
-                    && endpoints.Any(e => e.Name == EngulaEndpointNames.Admin) && resource.GetEndpoint(EngulaEndpointNames.Admin) is { IsAllocated: true } admin)
+                if (context.ExecutionContext.IsRunMode && resource.AdminEndpoint is { IsAllocated: true } admin)
                 {
                     context.Urls.Add(new ResourceUrlAnnotation { Url = admin.Url + "/health", DisplayText = "Health" });
                     context.Urls.Add(new ResourceUrlAnnotation { Url = admin.Url + "/metrics", DisplayText = "Metrics" });

@@ -28,6 +28,11 @@ public abstract class EngulaServerResource : ExecutableResource, IResourceWithSe
     /// <summary>Name of the endpoint the component serves on: <c>grpc</c>, or <c>http</c> for the engine.</summary>
     public abstract string PrimaryEndpointName { get; }
 
+    /// <summary>The plain-HTTP admin endpoint (<see cref="EngulaEndpointNames.Admin"/>) when the component has one: journal,
+    /// storage and kernel as local processes in run mode; null otherwise.</summary>
+    internal EndpointReference? AdminEndpoint =>
+        Annotations.OfType<EndpointAnnotation>().Any(e => e.Name == EngulaEndpointNames.Admin) ? new(this, EngulaEndpointNames.Admin) : null;
+
     /// <summary>The endpoint clients dial.</summary>
     public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, PrimaryEndpointName);
 
