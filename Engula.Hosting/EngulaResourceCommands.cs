@@ -13,14 +13,16 @@ namespace Engula.Hosting;
 /// What the dashboard offers on Engula resources besides start, stop and restart (also <c>aspire resource &lt;name&gt;
 /// &lt;command&gt;</c>): on every component a fault button, <c>Kill (SIGKILL)</c>, so that a developer can watch the
 /// cluster ride through a crash; on the engine <c>Flush memtable</c> and links to try a put and a get and to its
-/// metrics; on the kernel <c>Show version</c>, the current version's tables and metadata. Each command reports success
-/// or a one-line failure in the dashboard.
+/// metrics; on the kernel <c>Show version</c>, the current version's tables and metadata; on journal, storage and kernel in
+/// file mode <c>Wipe data</c>, only while the component is stopped. Each command reports success or a one-line failure in
+/// the dashboard.
 /// </summary>
 internal static class EngulaResourceCommands
 {
     public const string Kill = "engula-kill";
     public const string Flush = "engula-flush";
     public const string ShowVersion = "engula-show-version";
+    public const string WipeData = "engula-wipe-data";
 
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(35);
 
@@ -56,8 +58,20 @@ internal static class EngulaResourceCommands
             });
         }
 
-        if (resource is EngulaDataResource)
+        if (resource is EngulaDataResource data)
         {
+            builder.WithCommand(WipeData, "Wipe data", context => Task.FromResult(WipeDataNow(data, context)), new CommandOptions
+            {
+                Description = "Deletes this component's files so that it starts empty. Only while it is stopped.",
+                ConfirmationMessage = $"Delete every file of {resource.Name} in {data.DataDirectory}? This cannot be undone. "
+                    + "The cluster's data is the journal, the storage and the kernel together: wipe all three, with the engine stopped too, "
+                    + "to start empty — one alone leaves the others naming what is gone.",
+                IconName = "Delete",
+                // Memory mode has nothing on disk; a running process would keep writing into what is deleted.
+                UpdateState = context => data.DataMode != EngulaDataMode.File ? ResourceCommandState.Hidden
+                    : IsStopped(context.ResourceSnapshot.State?.Text) ? ResourceCommandState.Enabled
+                    : ResourceCommandState.Disabled,
+            });
             builder.WithUrls(context =>
             {
                 if (context.ExecutionContext.IsRunMode && resource.AdminEndpoint is { IsAllocated: true } admin)
@@ -106,6 +120,73 @@ internal static class EngulaResourceCommands
         {
             return Task.FromResult(CommandResults.Failure($"{context.ResourceName} (pid {id}): {e.Message}"));
         }
+    }
+
+    private static bool IsStopped(string? state) =>
+        state is not null && (KnownResourceStates.TerminalStates.Contains(state) || state == KnownResourceStates.NotStarted);
+
+    private static ExecuteCommandResult WipeDataNow(EngulaDataResource data, ExecuteCommandContext context)
+    {
+        // The dashboard disables the command while the component runs; the state is checked again here because it may
+        // have started since the button was drawn, and aspire resource calls the command without looking.
+        var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
+        string? state = notifications.TryGetCurrentState(context.ResourceName, out var current) ? current.Snapshot.State?.Text : null;
+        if (!IsStopped(state))
+        {
+            return CommandResults.Failure($"{data.Name} is {state ?? "not known yet"}: stop it first, then wipe its data");
+        }
+
+        if (data.DataMode != EngulaDataMode.File)
+        {
+            return CommandResults.Failure($"{data.Name} runs in memory mode: it has no files to wipe");
+        }
+
+        if (data.ContainerImage is not null)
+        {
+            // From an image the data is a named volume, which only the container runtime can remove.
+            string volume = data.Annotations.OfType<ContainerMountAnnotation>().FirstOrDefault(m => m.Type == ContainerMountType.Volume)?.Source ?? "its data volume";
+            return CommandResults.Failure($"{data.Name} runs from an image: its data is the volume {volume}; remove it with podman volume rm or docker volume rm");
+        }
+
+        return WipeDirectory(data.Name, data.DataDirectory);
+    }
+
+    /// <summary>Deletes what <paramref name="directory"/> holds and keeps the directory itself (the process expects it).</summary>
+    internal static ExecuteCommandResult WipeDirectory(string resourceName, string directory)
+    {
+        var info = new DirectoryInfo(directory);
+        if (!info.Exists)
+        {
+            return CommandResults.Success($"{resourceName} has no data: {directory} does not exist");
+        }
+
+        long files = 0, bytes = 0;
+        try
+        {
+            foreach (var file in info.EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                files++;
+                bytes += file.Length;
+            }
+
+            foreach (var entry in info.EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo child)
+                {
+                    child.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CommandResults.Failure($"{resourceName}: could not wipe {directory}: {e.Message}");
+        }
+
+        return CommandResults.Success(string.Create(CultureInfo.InvariantCulture, $"wiped {resourceName}: deleted {files} files ({bytes} bytes) from {directory}"));
     }
 
     private static async Task<ExecuteCommandResult> FlushAsync(EngulaEngineResource engine, ExecuteCommandContext context)
