@@ -43,7 +43,8 @@ public static partial class EngulaKubernetesDeployer
         ArgumentNullException.ThrowIfNull(context);
         var ct = context.CancellationToken;
         var configuration = context.Services.GetRequiredService<IConfiguration>();
-        var publish = EngulaPublishOptions.From(configuration);
+        // The image the push step pushed, pinned by digest; else the configured one.
+        var publish = context.Services.GetRequiredService<EngulaPushedImage>().ApplyTo(EngulaPublishOptions.From(configuration));
         var options = EngulaDeployOptions.From(configuration);
         using var target = Connect(options);
         var version = await ServerVersionAsync(target, ct).ConfigureAwait(false);

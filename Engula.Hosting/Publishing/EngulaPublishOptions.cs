@@ -16,6 +16,9 @@ public sealed record EngulaPublishOptions
     /// <summary>Configuration key of <see cref="ImageTag"/>.</summary>
     public const string ImageTagKey = "Engula:ImageTag";
 
+    /// <summary>Configuration key of <see cref="ImageDigest"/>.</summary>
+    public const string ImageDigestKey = "Engula:ImageDigest";
+
     /// <summary>Configuration key of <see cref="StorageClass"/>.</summary>
     public const string StorageClassKey = "Engula:StorageClass";
 
@@ -40,6 +43,13 @@ public sealed record EngulaPublishOptions
     /// <summary>Image tag, e.g. <c>0.2.0</c>.</summary>
     public string ImageTag { get; init; } = DefaultImageTag;
 
+    /// <summary>
+    /// The image's manifest digest (<c>sha256:</c> and 64 hex digits), or null. Set, every container runs
+    /// <c>&lt;Image&gt;:&lt;ImageTag&gt;@&lt;digest&gt;</c>: the runtime pulls exactly that image whatever the tag points to
+    /// later. <c>aspire deploy</c> with <c>Engula:Registry</c> sets it to what it pushed.
+    /// </summary>
+    public string? ImageDigest { get; init; }
+
     /// <summary>StorageClass of the data volumes, or null for the cluster's default class.</summary>
     public string? StorageClass { get; init; }
 
@@ -62,8 +72,8 @@ public sealed record EngulaPublishOptions
     /// </summary>
     public DataVolumePermissions DataVolumePermissions { get; init; } = DataVolumePermissions.FsGroup;
 
-    /// <summary>The image reference every container runs: <c>&lt;Image&gt;:&lt;ImageTag&gt;</c>.</summary>
-    public string ImageReference => $"{Image}:{ImageTag}";
+    /// <summary>The image reference every container runs: <c>&lt;Image&gt;:&lt;ImageTag&gt;</c>, then <c>@&lt;ImageDigest&gt;</c> if set.</summary>
+    public string ImageReference => ImageDigest is null ? $"{Image}:{ImageTag}" : $"{Image}:{ImageTag}@{ImageDigest}";
 
     /// <summary>Reads the options; a key that is missing or blank keeps its default.</summary>
     /// <exception cref="EngulaPublishException">A value cannot be read (the message names the key); nothing is written.</exception>
@@ -74,6 +84,7 @@ public sealed record EngulaPublishOptions
         {
             Image = NonBlank(configuration[ImageKey]) ?? DefaultImage,
             ImageTag = NonBlank(configuration[ImageTagKey]) ?? DefaultImageTag,
+            ImageDigest = NonBlank(configuration[ImageDigestKey]) is { } digest ? ParseDigest(digest) : null,
             StorageClass = NonBlank(configuration[StorageClassKey]),
             StorageSize = NonBlank(configuration[StorageSizeKey]),
             TargetVersion = NonBlank(configuration[TargetVersionKey]) is { } target ? ParseTargetVersion(target) : null,
@@ -81,6 +92,14 @@ public sealed record EngulaPublishOptions
                 ? ParseDataVolumePermissions(permissions)
                 : DataVolumePermissions.FsGroup,
         };
+    }
+
+    private static string ParseDigest(string value)
+    {
+        string digest = value.Trim();
+        return digest.Length == 71 && digest.StartsWith("sha256:", StringComparison.Ordinal) && digest[7..].All(char.IsAsciiHexDigitLower)
+            ? digest
+            : throw new EngulaPublishException($"{ImageDigestKey}='{value}' is not an image digest: expected sha256: and 64 lower-case hex digits");
     }
 
     private static KubernetesVersion ParseTargetVersion(string value)

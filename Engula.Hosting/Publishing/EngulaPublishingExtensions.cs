@@ -13,8 +13,9 @@ public static partial class EngulaPublishingExtensions
 {
     /// <summary>
     /// Adds the <c>engula-kubernetes</c> pipeline step, which <c>--operation publish --step publish</c> runs: it writes
-    /// the Kubernetes manifests of the app model's Engula resources to <c>--output-path</c>; and the steps that
-    /// <c>aspire deploy</c> and <c>aspire destroy</c> run (<see cref="EngulaKubernetesDeployer"/>). Calling it twice adds
+    /// the Kubernetes manifests of the app model's Engula resources to <c>--output-path</c>; the steps that build the
+    /// <c>engula</c> image and push it to <c>Engula:Registry</c> (<c>engula-image-build</c>, <c>engula-image-push</c>);
+    /// and the steps that <c>aspire deploy</c> and <c>aspire destroy</c> run (<see cref="EngulaKubernetesDeployer"/>). Calling it twice adds
     /// them once. A failing step sets the process exit code to 1, because <c>dotnet run -- --operation publish</c>
     /// otherwise exits 0 after a failed step (Aspire 13.6).
     /// </summary>
@@ -45,15 +46,30 @@ public static partial class EngulaPublishingExtensions
             dependsOn: WellKnownPipelineSteps.PublishPrereq,
             requiredBy: WellKnownPipelineSteps.Publish);
 
+        // The engula image: built and pushed when Engula:Registry is set (or when the step is asked for by name), so that
+        // deploy can pin the pushed digest.
+        var appHost = builder.AppHostAssembly;
+        builder.Services.AddSingleton<EngulaPushedImage>();
+        builder.Pipeline.AddStep(
+            EngulaImageSteps.BuildStepName,
+            context => RunAsync(context, c => EngulaImageSteps.BuildAsync(c, appHost), "image build"),
+            dependsOn: WellKnownPipelineSteps.BuildPrereq,
+            requiredBy: WellKnownPipelineSteps.Build);
+        builder.Pipeline.AddStep(
+            EngulaImageSteps.PushStepName,
+            context => RunAsync(context, c => EngulaImageSteps.PushAsync(c, appHost), "image push"),
+            dependsOn: new[] { WellKnownPipelineSteps.PushPrereq, EngulaImageSteps.BuildStepName },
+            requiredBy: WellKnownPipelineSteps.Push);
+
         // aspire deploy / aspire destroy: the same objects, applied to or deleted from the current kube context.
         builder.Pipeline.AddStep(
             EngulaKubernetesDeployer.DeployStepName,
-            context => RunAsync(context, EngulaKubernetesDeployer.DeployAsync, "deploy"),
-            dependsOn: WellKnownPipelineSteps.DeployPrereq,
+            context => RunAsync(context, EngulaKubernetesDeployer.DeployAsync, "Kubernetes deploy"),
+            dependsOn: new[] { WellKnownPipelineSteps.DeployPrereq, EngulaImageSteps.PushStepName },
             requiredBy: WellKnownPipelineSteps.Deploy);
         builder.Pipeline.AddStep(
             EngulaKubernetesDeployer.DestroyStepName,
-            context => RunAsync(context, EngulaKubernetesDeployer.DestroyAsync, "destroy"),
+            context => RunAsync(context, EngulaKubernetesDeployer.DestroyAsync, "Kubernetes destroy"),
             dependsOn: WellKnownPipelineSteps.DestroyPrereq,
             requiredBy: WellKnownPipelineSteps.Destroy);
         return builder;
@@ -96,7 +112,7 @@ public static partial class EngulaPublishingExtensions
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Engula Kubernetes {Operation} failed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engula {Operation} failed: {Reason}")]
     private static partial void LogOperationFailed(ILogger logger, string operation, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Engula Kubernetes publish failed, nothing was written: {Reason}")]

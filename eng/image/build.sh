@@ -33,8 +33,8 @@ context=.artifacts/image/context-$binary
 publish=.artifacts/image/publish-$binary
 rm -rf "$context"
 mkdir -p "$context"
-dotnet publish "$project" -c Release -r linux-x64 --self-contained \
-  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none \
+# The same publish profile as the AppHost's image build step (Engula.Hosting), so both make the same binary.
+dotnet publish "$project" -c Release -p:PublishProfileFullPath="$PWD/eng/image/Image.pubxml" \
   -o "$publish" -nologo -clp:ErrorsOnly
 cp "$publish/$binary" "$context/$binary"
 cp "$containerfile" "$context/Containerfile"

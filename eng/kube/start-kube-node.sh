@@ -11,7 +11,7 @@
 #   Stop with eng/kube/stop-kube-node.sh STATEDIR [--delete]; eng/kube/node-image.sh puts images into the node.
 # Environment:
 #   ENGULA_KUBE_PARENT_PID  a watchdog stops node and control plane when that process exits (a crashed test host)
-#   ENGULA_NODE_PVS         local PersistentVolumes to create (default 16; StorageClass `local`, the default class)
+#   ENGULA_NODE_PVS         local PersistentVolumes to create (default 24; StorageClass `local`, the default class)
 #   ENGULA_NODE_MIRROR_HOSTS registries whose pulls go to the loopback mirror (default below)
 #   ENGULA_KUBE_BIN         binaries (default: the cache of eng/provision/kube-apiserver.sh)
 #
@@ -32,7 +32,7 @@ PAUSE=localhost/engula-test-pause:1
 # The node's fixed addresses: one node per machine (the bridge name and subnet are the machine's).
 BR=kn0 NODE_IP=10.244.0.1 POD_SUBNET=10.244.0.0/24 SERVICE_CIDR=10.96.0.0/24 API_SERVICE_IP=10.96.0.1
 MIRROR_HOSTS=${ENGULA_NODE_MIRROR_HOSTS:-ghcr.io docker.io uhub.service.ucloud.cn registry.k8s.io k8s.gcr.io quay.io}
-PVS=${ENGULA_NODE_PVS:-16}
+PVS=${ENGULA_NODE_PVS:-24}
 MARKER=/run/engula-kube-node
 
 fail() { echo "start-kube-node.sh: $*" >&2; exit 1; }
@@ -112,6 +112,11 @@ for h in $MIRROR_HOSTS; do
   printf 'server = "http://127.0.0.1:%s"\n[host."http://127.0.0.1:%s"]\n  capabilities = ["pull", "resolve"]\n' \
     "$MIRROR_PORT" "$MIRROR_PORT" > "$S/certs.d/$h/hosts.toml"
 done
+# The mirror under its own address too (plain HTTP), for images pushed there by name, e.g. by `aspire deploy` with
+# --Engula:Registry=127.0.0.1:<port> (a digest-pinned 127.0.0.1:<port>/engula:<tag>@sha256:…).
+mkdir -p "$S/certs.d/127.0.0.1:$MIRROR_PORT"
+printf 'server = "http://127.0.0.1:%s"\n[host."http://127.0.0.1:%s"]\n  capabilities = ["pull", "resolve"]\n' \
+  "$MIRROR_PORT" "$MIRROR_PORT" > "$S/certs.d/127.0.0.1:$MIRROR_PORT/hosts.toml"
 cat > "$S/containerd/config.toml" <<EOF
 version = 2
 root = "$S/containerd/root"

@@ -37,6 +37,8 @@ public sealed class DeployTests(KubeTestCluster cluster)
         var sets = (await cluster.Client.AppsV1.ListNamespacedStatefulSetAsync(ns.Name, cancellationToken: ct)).Items;
         Assert.Equal(Components.Order(StringComparer.Ordinal), sets.Select(s => s.Metadata.Name).Order(StringComparer.Ordinal));
         Assert.All(sets, s => Assert.Contains(s.Metadata.ManagedFields, f => f.Manager == "engula-deploy"));
+        // No Engula:Registry: nothing is built or pushed, and every container runs the configured image.
+        Assert.All(sets, s => Assert.Equal("ghcr.io/engula/engula:0.2.0", Assert.Single(s.Spec.Template.Spec.Containers, c => c.Name == "engula").Image));
         var before = await ResourceVersionsAsync(ns.Name, ct);
         Assert.Equal(17, before.Count);
 
@@ -99,21 +101,81 @@ public sealed class DeployTests(KubeTestCluster cluster)
         }
     }
 
+    [Fact]
+    public async Task Deploy_with_a_registry_builds_and_pushes_the_image_and_pins_every_container_to_the_digest_the_registry_stored()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var registry = await LoopbackRegistry.StartAsync(ct);
+        await using var ns = await cluster.CreateNamespaceAsync(ct);
+        string baseImage = await LoopbackRegistry.LocalBaseImageAsync(ct);
+        string[] arguments =
+        [
+            $"--Engula:Kubeconfig={cluster.KubeconfigPath}", $"--Engula:Namespace={ns.Name}", "--Engula:DeployTimeout=240",
+            $"--Engula:Registry={registry.Address}", $"--Engula:ImageBase={baseImage}",
+        ];
+
+        // Publishing the server self-contained and building the image come first: minutes on a busy machine.
+        var deploy = RunAsync("deploy", arguments, ct, TimeSpan.FromMinutes(8));
+        foreach (var component in Components)
+        {
+            await MarkReadyAsync(ns.Name, component + "-0", deploy, ct, TimeSpan.FromMinutes(6));
+        }
+
+        var run = await deploy;
+        Assert.True(run.ExitCode == 0, run.Output);
+        string digest = await registry.ManifestDigestAsync("engula", "0.2.0", ct);
+        string pinned = $"{registry.Address}/engula:0.2.0@{digest}";
+        Assert.Contains("Engula image pushed: " + pinned, run.Output, StringComparison.Ordinal);
+        var sets = (await cluster.Client.AppsV1.ListNamespacedStatefulSetAsync(ns.Name, cancellationToken: ct)).Items;
+        Assert.Equal(4, sets.Count);
+        Assert.All(sets, s => Assert.All(
+            s.Spec.Template.Spec.Containers.Concat(s.Spec.Template.Spec.InitContainers ?? []).Where(c => c.Image.Contains("engula", StringComparison.Ordinal)),
+            c => Assert.Equal(pinned, c.Image)));
+    }
+
+    [Fact]
+    public async Task The_image_steps_refuse_a_missing_or_malformed_registry_and_a_missing_engine_with_one_line_each()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var noRegistry = await RunAsync("engula-image-push", [], ct);
+        Assert.NotEqual(0, noRegistry.ExitCode);
+        Assert.Contains("nothing to push to: set Engula:Registry", noRegistry.Output, StringComparison.Ordinal);
+
+        var scheme = await RunAsync("engula-image-push", ["--Engula:Registry=http://localhost:5000"], ct);
+        Assert.NotEqual(0, scheme.ExitCode);
+        Assert.Contains("Engula:Registry='http://localhost:5000' names a scheme", scheme.Output, StringComparison.Ordinal);
+
+        var noEngine = await RunAsync("engula-image-build", ["--Engula:ContainerEngine=/nonexistent/podman"], ct);
+        Assert.NotEqual(0, noEngine.ExitCode);
+        Assert.Contains("Engula:ContainerEngine='/nonexistent/podman' is not an executable here", noEngine.Output, StringComparison.Ordinal);
+
+        var digest = await RunAsync("publish", ["--output-path", Path.Combine(Path.GetTempPath(), "engula-never-written"), "--Engula:ImageDigest=sha256:abc"], ct);
+        Assert.NotEqual(0, digest.ExitCode);
+        Assert.Contains("Engula:ImageDigest='sha256:abc' is not an image digest", digest.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "engula-never-written")));
+    }
+
     private sealed record Run(int ExitCode, string Output);
 
-    private static async Task<Run> RunAsync(string step, IEnumerable<string> arguments, CancellationToken ct)
+    private static async Task<Run> RunAsync(string step, IEnumerable<string> arguments, CancellationToken ct, TimeSpan? timeout = null)
     {
         var run = await ProcessRunner.RunAsync(
             "dotnet",
             [PublishCommand.AppHostDll, "--operation", "publish", "--step", step, .. arguments],
-            TimeSpan.FromSeconds(180),
+            timeout ?? TimeSpan.FromSeconds(180),
             ct,
-            new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Production", ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+            new Dictionary<string, string>
+            {
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                // podman as this project's CI machines need it (runc, cgroupfs); the image steps run it.
+                ["CONTAINERS_CONF"] = Path.Combine(RepositoryPaths.Root, "eng", "image", "containers.conf"),
+            });
         return new Run(run.ExitCode, run.StandardOutput + run.StandardError);
     }
 
     /// <summary>Waits for the pod to exist (the StatefulSet controller creates it once the previous one is Ready), then marks it Ready.</summary>
-    private async Task MarkReadyAsync(string ns, string pod, Task<Run> deploy, CancellationToken ct)
+    private async Task MarkReadyAsync(string ns, string pod, Task<Run> deploy, CancellationToken ct, TimeSpan? timeout = null)
     {
         await Engula.Tests.Shared.Polling.Poll.UntilAsync($"pod {pod} exists", async token =>
         {
@@ -125,7 +187,7 @@ public sealed class DeployTests(KubeTestCluster cluster)
 
             var pods = await cluster.Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name=" + pod, cancellationToken: token);
             return (pods.Items.Count == 1, $"{pods.Items.Count} pods");
-        }, TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(200), ct);
+        }, timeout ?? TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(200), ct);
         await cluster.Client.CoreV1.PatchNamespacedPodStatusAsync(
             new V1Patch("{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}]}}", V1Patch.PatchType.MergePatch),
             pod, ns, cancellationToken: ct);
