@@ -42,6 +42,14 @@ internal sealed partial class ContainerEngine
     public Task BuildAsync(string context, string containerfile, string tag, string? baseImage, Action<string> log, CancellationToken ct)
     {
         List<string> args = ["build", "-t", tag, "-f", containerfile];
+        if (IsPodman)
+        {
+            // Reproducible: with every timestamp at the epoch the same binary makes the same image, hence the same
+            // digest, so a deploy of unchanged code finds nothing to roll. (Docker's equivalent needs BuildKit exporter
+            // options; there each build gets a new digest.)
+            args.AddRange(["--timestamp", "0"]);
+        }
+
         if (baseImage is not null)
         {
             args.AddRange(["--build-arg", "BASE=" + baseImage]);

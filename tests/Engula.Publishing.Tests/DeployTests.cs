@@ -131,6 +131,13 @@ public sealed class DeployTests(KubeTestCluster cluster)
         Assert.All(sets, s => Assert.All(
             s.Spec.Template.Spec.Containers.Concat(s.Spec.Template.Spec.InitContainers ?? []).Where(c => c.Image.Contains("engula", StringComparison.Ordinal)),
             c => Assert.Equal(pinned, c.Image)));
+
+        // Built again from the same code, the image is the same bytes (podman, timestamps at the epoch), so the same
+        // digest: a second deploy finds nothing to change and rolls no pod.
+        var again = await RunAsync("deploy", arguments, ct, TimeSpan.FromMinutes(8));
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("Engula image pushed: " + pinned, again.Output, StringComparison.Ordinal);
+        Assert.Contains("Engula deployed: 17 objects (0 changed)", again.Output, StringComparison.Ordinal);
     }
 
     [Fact]
