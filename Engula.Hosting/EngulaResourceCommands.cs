@@ -80,6 +80,9 @@ internal static class EngulaResourceCommands
                     context.Urls.Add(new ResourceUrlAnnotation { Url = admin.Url + "/metrics", DisplayText = "Metrics" });
                 }
             });
+
+            // The admin listener's bare address says nothing that its two links do not: keep it out of the list.
+            builder.WithUrlForEndpoint(EngulaEndpointNames.Admin, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly);
         }
 
         if (resource is EngulaKernelResource kernel)

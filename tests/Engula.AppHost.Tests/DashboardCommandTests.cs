@@ -59,7 +59,10 @@ public sealed class DashboardCommandTests(ClusterFixture cluster)
         foreach (var name in new[] { "journal", "storage", "kernel" })
         {
             await app.App.ResourceNotifications.WaitForResourceHealthyAsync(name, ct);
-            var urls = app.Snapshot(name).Urls.Select(u => u.Url).ToList();
+            // The admin listener's bare address is kept to the details; only its two links are listed.
+            var listener = Assert.Single(app.Snapshot(name).Urls, u => u.Name == "admin");
+            Assert.True(listener.IsInternal, listener.Url);
+            var urls = app.Snapshot(name).Urls.Where(u => !u.IsInternal).Select(u => u.Url).ToList();
             string health = Assert.Single(urls, u => u.EndsWith("/health", StringComparison.Ordinal));
             string metrics = Assert.Single(urls, u => u.EndsWith("/metrics", StringComparison.Ordinal));
 
