@@ -2,9 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Engula.Operator.Hosting;
 using Engula.Operator.Manifests;
-using k8s;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Engula.Operator;
 
