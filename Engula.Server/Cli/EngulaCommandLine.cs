@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
 using Engula.Server.Engine;
-using Engula.Server.Runtime;
 using Engula.Server.Shim;
 using Engula.Server.Journal;
 using Engula.Server.Kernel;

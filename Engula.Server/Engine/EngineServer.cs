@@ -1,6 +1,5 @@
 using Engula.DiscoveryShim;
 using Engula.DiscoveryShim.DependencyInjection;
-using Engula.Server.Runtime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Engine;

@@ -1,6 +1,5 @@
 using Engula.DiscoveryShim;
 using Engula.DiscoveryShim.DependencyInjection;
-using Engula.Server.Runtime;
 
 namespace Engula.Server.Kernel;
 

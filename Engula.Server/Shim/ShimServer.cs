@@ -1,5 +1,4 @@
 using Engula.DiscoveryShim.Forwarding;
-using Engula.Server.Runtime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Shim;
