@@ -1,7 +1,4 @@
-using Engula;
-using Aspire.Hosting.ApplicationModel;
 using Engula.Hosting.Health;
-using Engula.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -1,5 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-using Engula;
 using Microsoft.Extensions.Configuration;
 
 namespace Engula.Hosting;

@@ -1,5 +1,3 @@
-using Engula.Hosting;
-
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>A component that stores data: journal, storage and kernel (the engine keeps its tables in storage).</summary>

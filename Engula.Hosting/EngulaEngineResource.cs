@@ -1,5 +1,3 @@
-using Engula.Hosting;
-
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
@@ -16,7 +14,7 @@ public sealed class EngulaEngineResource : EngulaServerResource, IResourceWithCo
     {
     }
 
-    internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Engine;
+    internal override EngulaComponentKind Kind => EngulaComponentKind.Engine;
 
     /// <inheritdoc />
     public override string PrimaryEndpointName => EngulaEndpointNames.Http;

@@ -1,5 +1,3 @@
-using Engula.Hosting;
-
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary><c>engula journal run</c>: event streams (the engine's write-ahead log).</summary>
@@ -10,5 +8,5 @@ public sealed class EngulaJournalResource : EngulaDataResource
     {
     }
 
-    internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Journal;
+    internal override EngulaComponentKind Kind => EngulaComponentKind.Journal;
 }

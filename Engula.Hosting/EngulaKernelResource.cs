@@ -1,5 +1,3 @@
-using Engula.Hosting;
-
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary><c>engula kernel run</c>: versioned metadata; it hands the engine its journal and storage addresses.</summary>
@@ -13,7 +11,7 @@ public sealed class EngulaKernelResource : EngulaDataResource
     {
     }
 
-    internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Kernel;
+    internal override EngulaComponentKind Kind => EngulaComponentKind.Kernel;
 
     // The kernel's --file names the manifest file, not a directory.
     private protected override string FileArgument(string directory) => directory + "/" + ManifestFileName;

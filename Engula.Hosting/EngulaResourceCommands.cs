@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 

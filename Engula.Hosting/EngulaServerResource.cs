@@ -1,6 +1,3 @@
-using Engula.Hosting;
-using Engula;
-
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>

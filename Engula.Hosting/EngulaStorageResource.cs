@@ -1,5 +1,3 @@
-using Engula.Hosting;
-
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary><c>engula storage run</c>: object buckets (the engine's tables).</summary>
@@ -10,5 +8,5 @@ public sealed class EngulaStorageResource : EngulaDataResource
     {
     }
 
-    internal override Engula.EngulaComponentKind Kind => Engula.EngulaComponentKind.Storage;
+    internal override EngulaComponentKind Kind => EngulaComponentKind.Storage;
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using k8s.Models;
 
 namespace Engula.Kubernetes;
 

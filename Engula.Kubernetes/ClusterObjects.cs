@@ -1,6 +1,3 @@
-using k8s;
-using k8s.Models;
-
 namespace Engula.Kubernetes;
 
 /// <summary>Every object of one Engula cluster.</summary>

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Engula.Kubernetes;
 
 /// <summary>Validates a cluster description and fills in the defaults. Every error names the field at fault.</summary>

@@ -1,6 +1,3 @@
-using k8s;
-using k8s.Models;
-
 namespace Engula.Kubernetes;
 
 /// <summary>The objects that run one component, plus the facts about them other parts need (name, ports, address).</summary>

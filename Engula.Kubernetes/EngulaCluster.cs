@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Engula.Kubernetes;
 
 /// <summary>One Engula cluster: the components that find each other, and what they share.</summary>

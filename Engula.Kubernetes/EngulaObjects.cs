@@ -1,5 +1,4 @@
 using System.Globalization;
-using k8s.Models;
 
 namespace Engula.Kubernetes;
 

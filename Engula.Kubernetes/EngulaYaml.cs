@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using k8s;
 
 namespace Engula.Kubernetes;
 

@@ -2,9 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Engula.Operator.Hosting;
 using Engula.Operator.Manifests;
-using k8s;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Engula.Operator;
 
@@ -47,26 +44,12 @@ internal static class OperatorCommand
                 return null;
             },
         };
-        var directory = new Argument<string>("directory") { Description = "where to write crds.yaml, rbac.yaml, operator.yaml and install.yaml" };
-
-        var generate = new Command("generate-manifests", "write the install manifests generated from the C# types") { directory };
-        generate.SetAction(parse =>
-        {
-            string target = parse.GetValue(directory)!;
-            InstallManifests.WriteTo(target);
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {string.Join(", ", InstallManifests.Files().Select(f => f.File))} to {target}");
-            return 0;
-        });
-
-        var chartDirectory = new Argument<string>("directory") { Description = "the chart's directory, e.g. deploy/helm/engula-operator" };
-        var generateChart = new Command("generate-helm-chart", "write the Helm chart generated from the same C# types as the install manifests") { chartDirectory };
-        generateChart.SetAction(parse =>
-        {
-            string target = parse.GetValue(chartDirectory)!;
-            HelmChart.WriteTo(target);
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {string.Join(", ", HelmChart.Files().Select(f => f.File))} to {target}");
-            return 0;
-        });
+        var generate = GenerateCommand(
+            "generate-manifests", "write the install manifests generated from the C# types",
+            "where to write crds.yaml, rbac.yaml, operator.yaml and install.yaml", InstallManifests.WriteTo, InstallManifests.Files);
+        var generateChart = GenerateCommand(
+            "generate-helm-chart", "write the Helm chart generated from the same C# types as the install manifests",
+            "the chart's directory, e.g. deploy/helm/engula-operator", HelmChart.WriteTo, HelmChart.Files);
 
         var root = new RootCommand("The Engula operator: reconciles Cluster, Journal, Storage, Kernel, Engine and Background resources.")
         {
@@ -84,6 +67,22 @@ internal static class OperatorCommand
 
         // The host handles SIGTERM (the operator stops leading and drains its queue); System.CommandLine must not race it.
         return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>A <c>generate-…</c> command: writes <paramref name="files"/> into the directory argument and names them.</summary>
+    private static Command GenerateCommand(
+        string name, string description, string directoryDescription, Action<string> writeTo, Func<IReadOnlyList<(string File, string Content)>> files)
+    {
+        var directory = new Argument<string>("directory") { Description = directoryDescription };
+        var command = new Command(name, description) { directory };
+        command.SetAction(parse =>
+        {
+            string target = parse.GetValue(directory)!;
+            writeTo(target);
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {string.Join(", ", files().Select(f => f.File))} to {target}");
+            return 0;
+        });
+        return command;
     }
 
     private static async Task<int> RunOperatorAsync(string? kubeconfig, string? ns, string? leaseNamespace, string? identity, string? http, int? rolloutTimeoutSeconds)

@@ -1,11 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Engula.Operator.Runtime;
-using k8s;
 using k8s.Autorest;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 

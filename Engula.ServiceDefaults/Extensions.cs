@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -42,6 +43,31 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="settings"/> as the lowest-precedence configuration source (appsettings.json, environment
+    /// variables and the command line override every one of them), together with the log levels the ASP.NET Core
+    /// templates put in appsettings.json: Information, and Warning for <c>Microsoft.AspNetCore</c>, without which every
+    /// request — each probe and scrape too — is logged at Information ("Request starting", "Request finished").
+    /// </summary>
+    public static TBuilder AddDefaultSettings<TBuilder>(this TBuilder builder, IEnumerable<KeyValuePair<string, string?>> settings)
+        where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        var defaults = new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        };
+        foreach (var (key, value) in settings)
+        {
+            defaults[key] = value;
+        }
+
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
         return builder;
     }
 

@@ -20,11 +20,32 @@ public static class EngulaDiscoveryServiceCollectionExtensions
     public static IServiceCollection AddEngulaDiscovery(this IServiceCollection services, Action<EngulaChannelOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        return services.AddChannelFactory(configuration =>
+        {
+            var options = EngulaChannelOptions.FromConfiguration(configuration);
+            configure?.Invoke(options);
+            return options;
+        });
+    }
+
+    /// <summary>
+    /// Registers <see cref="EngulaChannelFactory"/> with <paramref name="options"/> as given (section <c>Engula:Discovery</c>
+    /// is not read again), for a host that has already read and checked them at start-up; otherwise as
+    /// <see cref="AddEngulaDiscovery(IServiceCollection, Action{EngulaChannelOptions}?)"/>.
+    /// </summary>
+    public static IServiceCollection AddEngulaDiscovery(this IServiceCollection services, EngulaChannelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        return services.AddChannelFactory(_ => options);
+    }
+
+    private static IServiceCollection AddChannelFactory(this IServiceCollection services, Func<IConfiguration?, EngulaChannelOptions> readOptions)
+    {
         services.TryAddSingleton(sp =>
         {
             var configuration = sp.GetService<IConfiguration>();
-            var options = EngulaChannelOptions.FromConfiguration(configuration);
-            configure?.Invoke(options);
+            var options = readOptions(configuration);
             options.MeterFactory ??= sp.GetService<IMeterFactory>();
             return new EngulaChannelFactory(options, configuration, sp.GetService<ILoggerFactory>());
         });

@@ -1,6 +1,3 @@
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
-using Engula;
 using Engula.Kubernetes;
 
 namespace Engula.Hosting.Publishing;

@@ -38,12 +38,15 @@ public sealed record EngulaDeployOptions
     public static EngulaDeployOptions From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var deleteData = NonBlank(configuration[DeleteDataKey]);
-        var timeout = NonBlank(configuration[ReadyTimeoutKey]);
+
+        // Surrounding white space is never part of a path, a namespace, a flag or a number of seconds.
+        string? Read(string key) => configuration.NonBlank(key)?.Trim();
+        var deleteData = Read(DeleteDataKey);
+        var timeout = Read(ReadyTimeoutKey);
         return new EngulaDeployOptions
         {
-            Kubeconfig = NonBlank(configuration[KubeconfigKey]),
-            Namespace = NonBlank(configuration[NamespaceKey]),
+            Kubeconfig = Read(KubeconfigKey),
+            Namespace = Read(NamespaceKey),
             DeleteData = deleteData is null ? false
                 : bool.TryParse(deleteData, out var delete) ? delete
                 : throw new EngulaPublishException($"{DeleteDataKey}='{deleteData}' is not true or false"),
@@ -53,6 +56,4 @@ public sealed record EngulaDeployOptions
                     : throw new EngulaPublishException($"{ReadyTimeoutKey}='{timeout}' is not a number of seconds between 0 and 86400"),
         };
     }
-
-    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -92,12 +92,12 @@ public sealed record EngulaImageOptions
         ArgumentNullException.ThrowIfNull(configuration);
         return new EngulaImageOptions
         {
-            Registry = ParseRegistry(NonBlank(configuration[RegistryKey])),
-            ContainerEngine = NonBlank(configuration[ContainerEngineKey]),
-            BaseImage = NonBlank(configuration[BaseImageKey]),
-            ServerProject = NonBlank(configuration[ServerProjectKey]) ?? Metadata(appHost, "Engula.ServerProject"),
-            Containerfile = NonBlank(configuration[ContainerfileKey]) ?? Metadata(appHost, "Engula.Containerfile"),
-            PublishProfile = NonBlank(configuration[PublishProfileKey]) ?? Metadata(appHost, "Engula.ImagePublishProfile"),
+            Registry = ParseRegistry(configuration.NonBlank(RegistryKey)?.Trim()),
+            ContainerEngine = configuration.NonBlank(ContainerEngineKey)?.Trim(),
+            BaseImage = configuration.NonBlank(BaseImageKey)?.Trim(),
+            ServerProject = configuration.NonBlank(ServerProjectKey)?.Trim() ?? Metadata(appHost, "Engula.ServerProject"),
+            Containerfile = configuration.NonBlank(ContainerfileKey)?.Trim() ?? Metadata(appHost, "Engula.Containerfile"),
+            PublishProfile = configuration.NonBlank(PublishProfileKey)?.Trim() ?? Metadata(appHost, "Engula.ImagePublishProfile"),
         };
     }
 
@@ -124,6 +124,4 @@ public sealed record EngulaImageOptions
 
     private static string? Metadata(Assembly? assembly, string key) =>
         assembly?.GetCustomAttributes<AssemblyMetadataAttribute>().LastOrDefault(a => a.Key == key)?.Value is { Length: > 0 } value ? value : null;
-
-    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

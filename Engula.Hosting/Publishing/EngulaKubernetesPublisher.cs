@@ -2,8 +2,6 @@
 #pragma warning disable ASPIREPIPELINES004 // IPipelineOutputService, likewise.
 
 using System.Diagnostics;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Pipelines;
 using Engula.Kubernetes;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
 using Engula.Kubernetes;
 
 namespace Engula.Hosting.Publishing;

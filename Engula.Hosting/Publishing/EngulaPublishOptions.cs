@@ -82,13 +82,13 @@ public sealed record EngulaPublishOptions
         ArgumentNullException.ThrowIfNull(configuration);
         return new EngulaPublishOptions
         {
-            Image = NonBlank(configuration[ImageKey]) ?? DefaultImage,
-            ImageTag = NonBlank(configuration[ImageTagKey]) ?? DefaultImageTag,
-            ImageDigest = NonBlank(configuration[ImageDigestKey]) is { } digest ? ParseDigest(digest) : null,
-            StorageClass = NonBlank(configuration[StorageClassKey]),
-            StorageSize = NonBlank(configuration[StorageSizeKey]),
-            TargetVersion = NonBlank(configuration[TargetVersionKey]) is { } target ? ParseTargetVersion(target) : null,
-            DataVolumePermissions = NonBlank(configuration[DataVolumePermissionsKey]) is { } permissions
+            Image = configuration.NonBlank(ImageKey) ?? DefaultImage,
+            ImageTag = configuration.NonBlank(ImageTagKey) ?? DefaultImageTag,
+            ImageDigest = configuration.NonBlank(ImageDigestKey) is { } digest ? ParseDigest(digest) : null,
+            StorageClass = configuration.NonBlank(StorageClassKey),
+            StorageSize = configuration.NonBlank(StorageSizeKey),
+            TargetVersion = configuration.NonBlank(TargetVersionKey) is { } target ? ParseTargetVersion(target) : null,
+            DataVolumePermissions = configuration.NonBlank(DataVolumePermissionsKey) is { } permissions
                 ? ParseDataVolumePermissions(permissions)
                 : DataVolumePermissions.FsGroup,
         };
@@ -133,6 +133,4 @@ public sealed record EngulaPublishOptions
         throw new EngulaPublishException(
             $"{DataVolumePermissionsKey}='{value}' is not a way to make the data volumes writable: use fsGroup (the default) or initContainer");
     }
-
-    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -1,6 +1,5 @@
 #pragma warning disable ASPIREPIPELINES001 // The pipeline API is experimental in Aspire 13.6.
 
-using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Pipelines;
 using Engula.Hosting.Publishing;
 using Microsoft.Extensions.DependencyInjection;

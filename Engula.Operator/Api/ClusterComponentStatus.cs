@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Engula.Operator.Api;
 
 /// <summary>One component as the Cluster's status shows it: what it actually runs.</summary>

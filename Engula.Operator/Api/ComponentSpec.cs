@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Serialization;
-using Engula.Kubernetes;
 
 namespace Engula.Operator.Api;
 

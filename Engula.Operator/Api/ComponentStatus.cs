@@ -1,6 +1,4 @@
-using System.Text.Json.Serialization;
 using Engula.Operator.Schema;
-using k8s.Models;
 
 namespace Engula.Operator.Api;
 

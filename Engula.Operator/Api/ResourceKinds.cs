@@ -1,5 +1,3 @@
-using Engula.Kubernetes;
-
 namespace Engula.Operator.Api;
 
 /// <summary>Names of each kind (kind, plural, lower-case component name) and the mapping to the builders' kinds.</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
-
 namespace Engula.Operator.Api;
 
 /// <summary>A list of custom resources as the API server returns it.</summary>

@@ -1,13 +1,5 @@
-using Engula.Operator.Runtime;
-using k8s;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.Memory;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 
 namespace Engula.Operator.Hosting;
 
@@ -55,16 +47,11 @@ internal static class OperatorApp
     {
         // The lowest-precedence defaults (appsettings, environment variables override them): one line per log entry as
         // before, and no per-request lines from ASP.NET Core for every probe and scrape.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        builder.AddDefaultSettings(new Dictionary<string, string?>
         {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Default"] = "Information",
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-                ["Logging:Console:FormatterName"] = "simple",
-                ["Logging:Console:FormatterOptions:SingleLine"] = "true",
-                ["OTEL_SERVICE_NAME"] = Manifests.InstallManifests.Name,
-            },
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+            ["OTEL_SERVICE_NAME"] = Manifests.InstallManifests.Name,
         });
 
         builder.AddServiceDefaults();

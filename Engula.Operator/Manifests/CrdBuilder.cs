@@ -1,6 +1,4 @@
-using Engula.Operator.Api;
 using Engula.Operator.Schema;
-using k8s.Models;
 
 namespace Engula.Operator.Manifests;
 

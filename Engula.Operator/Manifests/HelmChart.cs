@@ -4,10 +4,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Engula.Kubernetes;
-using Engula.Operator.Api;
-using k8s;
-using k8s.Models;
 
 namespace Engula.Operator.Manifests;
 

@@ -1,8 +1,4 @@
 using System.Globalization;
-using Engula.Kubernetes;
-using Engula.Operator.Api;
-using k8s;
-using k8s.Models;
 
 namespace Engula.Operator.Manifests;
 

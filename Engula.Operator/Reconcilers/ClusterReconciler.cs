@@ -1,9 +1,4 @@
 using System.Globalization;
-using Engula.Kubernetes;
-using Engula.Operator.Api;
-using Engula.Operator.Runtime;
-using k8s;
-using k8s.Models;
 
 namespace Engula.Operator.Reconcilers;
 

@@ -1,9 +1,3 @@
-using Engula.Kubernetes;
-using Engula.Operator.Api;
-using Engula.Operator.Runtime;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-
 namespace Engula.Operator.Reconcilers;
 
 /// <summary>

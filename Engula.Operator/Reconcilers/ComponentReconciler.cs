@@ -1,10 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Engula.Kubernetes;
-using Engula.Operator.Api;
-using Engula.Operator.Runtime;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace Engula.Operator.Reconcilers;
 

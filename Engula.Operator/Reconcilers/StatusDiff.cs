@@ -1,8 +1,3 @@
-using Engula.Operator.Api;
-using Engula.Operator.Runtime;
-using k8s;
-using k8s.Models;
-
 namespace Engula.Operator.Reconcilers;
 
 /// <summary>

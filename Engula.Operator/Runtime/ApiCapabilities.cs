@@ -1,6 +1,3 @@
-using Engula.Kubernetes;
-using k8s;
-
 namespace Engula.Operator.Runtime;
 
 /// <summary>

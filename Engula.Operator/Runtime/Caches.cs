@@ -1,7 +1,3 @@
-using Engula.Operator.Api;
-using k8s;
-using k8s.Models;
-
 namespace Engula.Operator.Runtime;
 
 /// <summary>The informers' caches the reconcilers read (no GET per reconcile for these kinds).</summary>

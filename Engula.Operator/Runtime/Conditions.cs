@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Engula.Operator.Runtime;
 
 /// <summary>Standard status conditions: Ready, Progressing, Degraded.</summary>

@@ -1,10 +1,5 @@
 using System.Diagnostics;
-using Engula.Kubernetes;
-using Engula.Operator.Api;
 using Engula.Operator.Reconcilers;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace Engula.Operator.Runtime;
 

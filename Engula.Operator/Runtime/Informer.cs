@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace Engula.Operator.Runtime;
 
@@ -13,7 +10,8 @@ namespace Engula.Operator.Runtime;
 /// client a 410 arrives only through the watch's onError callback (never as an exception), so onError is always
 /// passed. Handlers run on the informer's loop: they must be quick (they enqueue keys).
 /// </summary>
-internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1ObjectMeta>
+internal sealed partial class Informer<T>(string name, Informer<T>.ListFunc list, Informer<T>.WatchFunc watch, ILogger logger, OperatorMetrics metrics)
+    where T : class, IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>Lists every object; returns the items and the list's resourceVersion.</summary>
     public delegate Task<(IList<T> Items, string ResourceVersion)> ListFunc(CancellationToken cancellationToken);
@@ -22,24 +20,10 @@ internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1O
     public delegate IAsyncEnumerable<(WatchEventType Type, T Object)> WatchFunc(string resourceVersion, Action<Exception> onError, CancellationToken cancellationToken);
 
     private readonly ConcurrentDictionary<string, T> _store = new(StringComparer.Ordinal);
-    private readonly string _name;
-    private readonly ListFunc _list;
-    private readonly WatchFunc _watch;
-    private readonly ILogger _logger;
-    private readonly OperatorMetrics _metrics;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _watchLock = new();
     private CancellationTokenSource? _currentWatch;
     private string? _resourceVersion;
-
-    public Informer(string name, ListFunc list, WatchFunc watch, ILogger logger, OperatorMetrics metrics)
-    {
-        _name = name;
-        _list = list;
-        _watch = watch;
-        _logger = logger;
-        _metrics = metrics;
-    }
 
     /// <summary>Called with (old, new): old null on add, new null on delete.</summary>
     public event Action<T?, T?>? Changed;
@@ -84,7 +68,7 @@ internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1O
                 bool gone = await WatchOnceAsync(cancellationToken);
                 if (gone)
                 {
-                    LogGone(_logger, _name, _resourceVersion);
+                    LogGone(logger, name, _resourceVersion);
                     _resourceVersion = null;
                 }
 
@@ -97,7 +81,7 @@ internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1O
             catch (Exception e) when (e is HttpOperationException or HttpRequestException or KubernetesException or IOException or System.Text.Json.JsonException)
             {
                 failures++;
-                LogWatchError(_logger, _name, failures, e);
+                LogWatchError(logger, name, failures, e);
                 if (failures >= 3)
                 {
                     // The watch keeps failing from this resourceVersion: start over from a fresh list.
@@ -111,9 +95,9 @@ internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1O
 
     private async Task RelistAsync(CancellationToken cancellationToken)
     {
-        var (items, rv) = await _list(cancellationToken);
+        var (items, rv) = await list(cancellationToken);
         Lists++;
-        _metrics.Relist(_name);
+        metrics.Relist(name);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
@@ -155,7 +139,7 @@ internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1O
 
         try
         {
-            await foreach (var (type, item) in _watch(rv, e =>
+            await foreach (var (type, item) in watch(rv, e =>
             {
                 if (e is KubernetesException { Status.Code: 410 })
                 {
@@ -193,7 +177,7 @@ internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1O
                 }
                 else if (type == WatchEventType.Error)
                 {
-                    error = new InvalidOperationException($"watch of {_name} reported an error event");
+                    error = new InvalidOperationException($"watch of {name} reported an error event");
                 }
             }
         }
@@ -213,7 +197,7 @@ internal sealed partial class Informer<T> where T : class, IKubernetesObject<V1O
 
         if (error is not null && !gone)
         {
-            throw new KubernetesException(new V1Status { Message = $"watch of {_name}: {error.Message}" }, error);
+            throw new KubernetesException(new V1Status { Message = $"watch of {name}: {error.Message}" }, error);
         }
 
         return gone;

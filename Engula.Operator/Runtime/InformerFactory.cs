@@ -1,8 +1,4 @@
-using Engula.Operator.Api;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace Engula.Operator.Runtime;
 

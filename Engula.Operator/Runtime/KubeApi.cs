@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
-using Engula.Kubernetes;
-using Engula.Operator.Api;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace Engula.Operator.Runtime;
 

@@ -1,5 +1,3 @@
-using Engula.Operator.Api;
-
 namespace Engula.Operator.Runtime;
 
 /// <summary>What the work queue holds: one custom resource to reconcile.</summary>

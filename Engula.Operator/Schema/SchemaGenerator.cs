@@ -2,8 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using k8s.Models;
 
 namespace Engula.Operator.Schema;
 

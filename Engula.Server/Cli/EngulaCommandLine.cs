@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
 using Engula.Server.Engine;
-using Engula.Server.Runtime;
 using Engula.Server.Shim;
 using Engula.Server.Journal;
 using Engula.Server.Kernel;
@@ -86,6 +85,20 @@ public static class EngulaCommandLine
         return 0;
     }
 
+    /// <summary>
+    /// Gives <paramref name="run"/> its action: the server <paramref name="build"/> makes from the parsed command line,
+    /// run until stopped (<see cref="RunUntilStoppedAsync"/>).
+    /// </summary>
+    private static Command ServeWith(Command run, Func<ParseResult, WebApplication> build)
+    {
+        run.SetAction(async (parse, ct) =>
+        {
+            await using var app = build(parse);
+            return await RunUntilStoppedAsync(app);
+        });
+        return run;
+    }
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Engula v0.2 storage engine components: journal, storage, kernel and engine.");
@@ -120,24 +133,27 @@ public static class EngulaCommandLine
 
     private static Option<bool> MemOption() => new("--mem") { Description = "stores data in memory" };
 
+    private static Option<T> OptionWithDefault<T>(string name, T defaultValue, string description) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    private static Option<string?> DataDirectoryOption() => new("--file") { Description = "stores data in local files", HelpName = "PATH" };
+
     private static Command JournalRun()
     {
         var addr = AddrArgument();
         var admin = AdminOption();
         var mem = MemOption();
-        var file = new Option<string?>("--file") { Description = "stores data in local files", HelpName = "PATH" };
-        var segmentSize = new Option<long>("--segment-size") { Description = "segment size in bytes, file instance only", DefaultValueFactory = _ => JournalOptions.DefaultSegmentSize };
+        var file = DataDirectoryOption();
+        var segmentSize = OptionWithDefault<long>("--segment-size", JournalOptions.DefaultSegmentSize, "segment size in bytes, file instance only");
         var run = new Command("run", "run a journal server") { addr, segmentSize, mem, file, admin };
         run.Validators.Add(r => RequireExactlyOneMode(r, mem, file));
         RequirePositive(segmentSize);
-        run.SetAction(async (parse, ct) =>
+        return ServeWith(run, parse =>
         {
             var server = ServerOptionsFrom(parse, addr, admin);
             var options = new JournalOptions { Directory = parse.GetValue(file), SegmentSize = parse.GetValue(segmentSize) };
-            await using var app = JournalServer.Build(server, options);
-            return await RunUntilStoppedAsync(app);
+            return JournalServer.Build(server, options);
         });
-        return run;
     }
 
     private static Command StorageRun()
@@ -145,16 +161,14 @@ public static class EngulaCommandLine
         var addr = AddrArgument();
         var admin = AdminOption();
         var mem = MemOption();
-        var file = new Option<string?>("--file") { Description = "stores data in local files", HelpName = "PATH" };
+        var file = DataDirectoryOption();
         var run = new Command("run", "run a storage server") { addr, mem, file, admin };
         run.Validators.Add(r => RequireExactlyOneMode(r, mem, file));
-        run.SetAction(async (parse, ct) =>
+        return ServeWith(run, parse =>
         {
             var server = ServerOptionsFrom(parse, addr, admin);
-            await using var app = StorageServer.Build(server, new StorageOptions { Directory = parse.GetValue(file) });
-            return await RunUntilStoppedAsync(app);
+            return StorageServer.Build(server, new StorageOptions { Directory = parse.GetValue(file) });
         });
-        return run;
     }
 
     private static Command KernelRun()
@@ -168,7 +182,7 @@ public static class EngulaCommandLine
         var storage = new Option<string?>("--storage") { Description = "address of the storage server" };
         var run = new Command("run", "run a kernel server") { addr, journal, storage, mem, file, kube, admin };
         run.Validators.Add(r => RequireExactlyOneMode(r, mem, file, kube));
-        run.SetAction(async (parse, ct) =>
+        return ServeWith(run, parse =>
         {
             var server = ServerOptionsFrom(parse, addr, admin);
             var kubeFile = parse.GetValue(kube);
@@ -179,10 +193,8 @@ public static class EngulaCommandLine
                 JournalFlag = kubeFile is null ? parse.GetValue(journal) : null,
                 StorageFlag = kubeFile is null ? parse.GetValue(storage) : null,
             };
-            await using var app = KernelServer.Build(server, options);
-            return await RunUntilStoppedAsync(app);
+            return KernelServer.Build(server, options);
         });
-        return run;
     }
 
     private static Command EngineRun(string description, bool withKernelFlag)
@@ -190,33 +202,18 @@ public static class EngulaCommandLine
         var addr = AddrArgument();
         var admin = AdminOption();
         var kernel = new Option<string?>("--kernel") { Description = "address of the kernel server" };
-        var maxValue = new Option<int>("--max-value-bytes") { Description = "largest value accepted", DefaultValueFactory = _ => EngineOptions.DefaultMaxValueBytes };
-        var flush = new Option<long>("--flush-threshold") { Description = "memtable size in bytes that triggers a flush to a table", DefaultValueFactory = _ => EngineOptions.DefaultFlushThreshold };
-        var compactionRatio = new Option<double>("--compaction-ratio")
-        {
-            Description = "compact when the tables would exceed this many bytes per live byte (0: never compact)",
-            DefaultValueFactory = _ => CompactionPolicy.DefaultRatio,
-        };
-        var compactionMin = new Option<long>("--compaction-min-bytes")
-        {
-            Description = "never compact tables smaller than this in total",
-            DefaultValueFactory = _ => CompactionPolicy.DefaultMinBytes,
-        };
-        var writeTimeout = new Option<double>("--write-timeout")
-        {
-            Description = "seconds a put waits for the journal (through a journal restart) before it is answered 503",
-            DefaultValueFactory = _ => EngineOptions.DefaultWriteTimeout.TotalSeconds,
-        };
-        var maxWaitingWrites = new Option<int>("--max-waiting-writes")
-        {
-            Description = "writes that may wait for the journal at once; past it a put is answered 503 with Retry-After",
-            DefaultValueFactory = _ => EngineOptions.DefaultMaxWaitingWrites,
-        };
-        var maxWaitingBytes = new Option<long>("--max-waiting-bytes")
-        {
-            Description = "bytes of writes that may wait for the journal at once; past it a put is answered 503 with Retry-After",
-            DefaultValueFactory = _ => EngineOptions.DefaultMaxWaitingBytes,
-        };
+        var maxValue = OptionWithDefault<int>("--max-value-bytes", EngineOptions.DefaultMaxValueBytes, "largest value accepted");
+        var flush = OptionWithDefault<long>("--flush-threshold", EngineOptions.DefaultFlushThreshold, "memtable size in bytes that triggers a flush to a table");
+        var compactionRatio = OptionWithDefault<double>("--compaction-ratio", CompactionPolicy.DefaultRatio,
+            "compact when the tables would exceed this many bytes per live byte (0: never compact)");
+        var compactionMin = OptionWithDefault<long>("--compaction-min-bytes", CompactionPolicy.DefaultMinBytes,
+            "never compact tables smaller than this in total");
+        var writeTimeout = OptionWithDefault<double>("--write-timeout", EngineOptions.DefaultWriteTimeout.TotalSeconds,
+            "seconds a put waits for the journal (through a journal restart) before it is answered 503");
+        var maxWaitingWrites = OptionWithDefault<int>("--max-waiting-writes", EngineOptions.DefaultMaxWaitingWrites,
+            "writes that may wait for the journal at once; past it a put is answered 503 with Retry-After");
+        var maxWaitingBytes = OptionWithDefault<long>("--max-waiting-bytes", EngineOptions.DefaultMaxWaitingBytes,
+            "bytes of writes that may wait for the journal at once; past it a put is answered 503 with Retry-After");
         var compactionPause = new Option<int>("--compaction-step-pause-ms") { Hidden = true, Description = "fault injection for tests: pause after each compaction step" };
         var run = new Command("run", description) { addr, maxValue, flush, writeTimeout, maxWaitingWrites, maxWaitingBytes, compactionRatio, compactionMin, compactionPause, admin };
         writeTimeout.Validators.Add(r =>
@@ -258,7 +255,7 @@ public static class EngulaCommandLine
         RequirePositive(maxWaitingWrites);
         RequirePositive(maxWaitingBytes);
         run.Validators.Add(ValidateAddresses);
-        run.SetAction(async (parse, ct) =>
+        return ServeWith(run, parse =>
         {
             var server = ServerOptionsFrom(parse, addr, admin);
             var options = new EngineOptions
@@ -272,10 +269,8 @@ public static class EngulaCommandLine
                 Compaction = new CompactionPolicy { Ratio = parse.GetValue(compactionRatio), MinBytes = parse.GetValue(compactionMin) },
                 CompactionStepPause = TimeSpan.FromMilliseconds(parse.GetValue(compactionPause)),
             };
-            await using var app = EngineServer.Build(server, options);
-            return await RunUntilStoppedAsync(app);
+            return EngineServer.Build(server, options);
         });
-        return run;
     }
 
     private static Command ShimRun()
@@ -296,19 +291,17 @@ public static class EngulaCommandLine
                 r.AddError(targetError);
             }
         });
-        run.SetAction(async (parse, ct) =>
+        return ServeWith(run, parse =>
         {
             var server = new ServerOptions { Listen = ListenAddress.Parse(parse.GetValue(listen)!), Admin = ParseOptionalAddress(parse.GetValue(admin)) };
-            await using var app = ShimServer.Build(server, parse.GetValue(target)!);
-            return await RunUntilStoppedAsync(app);
+            return ShimServer.Build(server, parse.GetValue(target)!);
         });
-        return run;
     }
 
     private static Command HealthCommand()
     {
         var addr = new Argument<string>("ADDR") { Description = "address of a gRPC server (host:port, dns:///host:port, srv:///name or a logical name)" };
-        var timeout = new Option<double>("--timeout") { Description = "seconds to wait for an answer", DefaultValueFactory = _ => 5 };
+        var timeout = OptionWithDefault<double>("--timeout", 5, "seconds to wait for an answer");
         var command = new Command("health", "exit 0 if the grpc.health.v1 service at ADDR reports SERVING") { addr, timeout };
         command.Validators.Add(r =>
         {

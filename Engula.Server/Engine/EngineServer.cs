@@ -1,6 +1,5 @@
 using Engula.DiscoveryShim;
 using Engula.DiscoveryShim.DependencyInjection;
-using Engula.Server.Runtime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Engine;
@@ -13,12 +12,12 @@ public static class EngineServer
         var readiness = new ComponentReadiness(initiallyReady: true);
         var builder = EngulaWebHost.CreateBuilder("engine", server, HttpProtocols.Http1, readiness);
         var kernel = StartupSettings.RequirePeer(EngulaComponentKind.Engine, EngulaComponentKind.Kernel, options.KernelFlag, builder.Configuration);
-        StartupSettings.ChannelOptions(builder.Configuration);
+        var channelOptions = StartupSettings.ChannelOptions(builder.Configuration);
 
         builder.Services.AddSingleton(options);
-        // The shim's own registration reads the same Engula:Discovery section, checked above so that a bad value ends
-        // the command with exit 2 rather than failing when the first channel is built.
-        builder.Services.AddEngulaDiscovery();
+        // The options checked above, so that a bad value ends the command with exit 2 rather than failing when the
+        // first channel is built.
+        builder.Services.AddEngulaDiscovery(channelOptions);
         builder.Services.AddSingleton(sp => new EngineConnections(kernel, sp.GetRequiredService<EngulaChannelFactory>()));
         builder.Services.AddSingleton<EngineMetrics>();
         builder.Services.AddSingleton<HashEngine>();

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Threading.Channels;
 using Engula.DiscoveryShim;
-using Engula.Server.Runtime;
 using Google.Protobuf;
 
 namespace Engula.Server.Engine;

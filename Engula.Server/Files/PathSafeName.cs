@@ -1,5 +1,4 @@
 using System.Text;
-using Engula.Server.Runtime;
 using Grpc.Core;
 
 namespace Engula.Server.Files;

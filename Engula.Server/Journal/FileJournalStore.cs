@@ -1,10 +1,8 @@
 using Engula.Server.Files;
-using Engula.Server.Runtime;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 
 namespace Engula.Server.Journal;
 

@@ -1,6 +1,4 @@
 using Engula.Server.Files;
-using Engula.Server.Runtime;
-using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
 namespace Engula.Server.Journal;

@@ -1,8 +1,6 @@
 using Engula.Server.Files;
 using System.Diagnostics;
-using Engula.Server.Runtime;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 
 namespace Engula.Server.Journal;
 

@@ -1,4 +1,3 @@
-using Engula.Server.Runtime;
 using Grpc.Core;
 
 namespace Engula.Server.Journal;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Engula.Server.Journal;
 
 /// <summary>Structured journal logs (recovery outcome, repairs, failures).</summary>

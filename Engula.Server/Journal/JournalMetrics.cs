@@ -11,8 +11,7 @@ internal sealed class JournalMetrics
 {
     public const string MeterName = "Engula.Journal";
 
-    private readonly Counter<long> _appends;
-    private readonly Counter<long> _appendedBytes;
+    private readonly TransferCounters _appends;
     private readonly Histogram<double> _fsyncDuration;
     private readonly Histogram<long> _fsyncBatchSize;
     private readonly Counter<long> _readEvents;
@@ -20,18 +19,15 @@ internal sealed class JournalMetrics
     public JournalMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _appends = meter.CreateCounter<long>("engula.journal.appends", "{event}", "Events appended (acknowledged).");
-        _appendedBytes = meter.CreateCounter<long>("engula.journal.appended_bytes", "By", "Event payload bytes appended (acknowledged).");
+        _appends = new(meter,
+            "engula.journal.appends", "{event}", "Events appended (acknowledged).",
+            "engula.journal.appended_bytes", "Event payload bytes appended (acknowledged).");
         _fsyncDuration = meter.CreateHistogram<double>("engula.journal.fsync.duration", "s", "Duration of one write+fsync of an append batch (file mode).");
         _fsyncBatchSize = meter.CreateHistogram<long>("engula.journal.fsync.batch_size", "{event}", "Events made durable by one fsync (file mode group commit).");
         _readEvents = meter.CreateCounter<long>("engula.journal.read_events", "{event}", "Events returned by ReadEvents.");
     }
 
-    public void Appended(int events, long bytes)
-    {
-        _appends.Add(events);
-        _appendedBytes.Add(bytes);
-    }
+    public void Appended(int events, long bytes) => _appends.Add(events, bytes);
 
     public void Fsynced(TimeSpan duration, int batchSize)
     {

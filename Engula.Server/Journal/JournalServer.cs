@@ -1,5 +1,3 @@
-using Engula.Server.Runtime;
-
 namespace Engula.Server.Journal;
 
 /// <summary>Builds the journal process: <c>engula.journal.v1.Journal</c> over h2c.</summary>

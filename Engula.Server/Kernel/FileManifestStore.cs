@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using Engula.Protocol.Metadata;
 using Version = Engula.Protocol.Metadata.Version;
-using Engula.Server.Runtime;
 using Google.Protobuf;
 
 namespace Engula.Server.Kernel;

@@ -1,7 +1,6 @@
 using Engula.DiscoveryShim;
 using Engula.Protocol.Journal;
 using Engula.Protocol.Storage;
-using Engula.Server.Runtime;
 using Grpc.Core;
 
 namespace Engula.Server.Kernel;

@@ -1,6 +1,5 @@
 using Engula.DiscoveryShim;
 using Engula.Protocol.Kernel;
-using Engula.Server.Runtime;
 using Grpc.Core;
 
 namespace Engula.Server.Kernel;

@@ -1,6 +1,5 @@
 using Engula.DiscoveryShim;
 using Engula.DiscoveryShim.DependencyInjection;
-using Engula.Server.Runtime;
 
 namespace Engula.Server.Kernel;
 
@@ -14,14 +13,14 @@ public static class KernelServer
 
         var journal = StartupSettings.RequirePeer(EngulaComponentKind.Kernel, EngulaComponentKind.Journal, options.JournalFlag, builder.Configuration);
         var storage = StartupSettings.RequirePeer(EngulaComponentKind.Kernel, EngulaComponentKind.Storage, options.StorageFlag, builder.Configuration);
-        StartupSettings.ChannelOptions(builder.Configuration);
+        var channelOptions = StartupSettings.ChannelOptions(builder.Configuration);
 
         IManifestStore store = options.ManifestFile is null ? new MemManifestStore() : new FileManifestStore(options.ManifestFile);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(sp => new VersionLog(sp.GetRequiredService<IManifestStore>()));
-        // The shim's own registration reads the same Engula:Discovery section, checked above so that a bad value ends
-        // the command with exit 2 rather than failing when the first channel is built.
-        builder.Services.AddEngulaDiscovery();
+        // The options checked above, so that a bad value ends the command with exit 2 rather than failing when the
+        // first channel is built.
+        builder.Services.AddEngulaDiscovery(channelOptions);
         builder.Services.AddSingleton(sp => DataPeers.Connect(journal, storage, sp.GetRequiredService<EngulaChannelFactory>()));
         builder.Services.AddSingleton<KernelMetrics>();
         builder.Services.AddHostedService<KernelBootstrapper>();

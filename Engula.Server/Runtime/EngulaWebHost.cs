@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration.Memory;
 
 namespace Engula.Server.Runtime;
 
@@ -76,25 +75,19 @@ public static class EngulaWebHost
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        // What the ASP.NET Core templates put in appsettings.json, as the lowest-precedence source (appsettings, env vars
-        // and the command line still override it): without it every request and gRPC call is logged twice at
-        // Information ("Request starting", "Request finished") plus the endpoint lines — log spam and a real cost per
-        // put on the engine and per append on the journal.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        // The lowest-precedence defaults (appsettings, env vars and the command line override them): the ASP.NET Core
+        // templates' log levels, without which every request and gRPC call is logged twice at Information plus the
+        // endpoint lines — log spam and a real cost per put on the engine and per append on the journal — and these.
+        builder.AddDefaultSettings(new Dictionary<string, string?>
         {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Default"] = "Information",
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-                // grpc-dotnet logs every failed call at Information with its whole exception: a component waiting for a
-                // peer printed a stack trace per retry, next to the one line its own "Waiting for …" log already gives.
-                ["Logging:LogLevel:Grpc"] = "Warning",
-                // ASP.NET Core's hosting starts an Activity and a logging scope for every request whenever this category
-                // is enabled at any level (it checks Critical), even with no tracer listening. Above Information it logs
-                // only a failed start, which the host logs too and the CLI prints. Off, the engine spends 3–9 µs less CPU
-                // per request: gets/s +9 % and +32 % in two alternating pairs, puts/s +22, −4, +13 % in three.
-                ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
-            },
+            // grpc-dotnet logs every failed call at Information with its whole exception: a component waiting for a
+            // peer printed a stack trace per retry, next to the one line its own "Waiting for …" log already gives.
+            ["Logging:LogLevel:Grpc"] = "Warning",
+            // ASP.NET Core's hosting starts an Activity and a logging scope for every request whenever this category
+            // is enabled at any level (it checks Critical), even with no tracer listening. Above Information it logs
+            // only a failed start, which the host logs too and the CLI prints. Off, the engine spends 3–9 µs less CPU
+            // per request: gets/s +9 % and +32 % in two alternating pairs, puts/s +22, −4, +13 % in three.
+            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
         });
 
         if (options.Configuration is not null)

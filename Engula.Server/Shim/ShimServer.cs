@@ -1,5 +1,5 @@
+using Engula.DiscoveryShim.DependencyInjection;
 using Engula.DiscoveryShim.Forwarding;
-using Engula.Server.Runtime;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Engula.Server.Shim;
@@ -18,7 +18,8 @@ public static class ShimServer
     {
         ArgumentNullException.ThrowIfNull(server);
         var builder = EngulaWebHost.CreateBuilder("shim", server, HttpProtocols.Http2, new ComponentReadiness(initiallyReady: true));
-        StartupSettings.ChannelOptions(builder.Configuration);
+        // The options checked here, so that a bad value ends the command with exit 2; the forwarder's channel uses them.
+        builder.Services.AddEngulaDiscovery(StartupSettings.ChannelOptions(builder.Configuration));
         builder.Services.AddGrpcForwarder(StartupSettings.RequireTarget(target, builder.Configuration));
         var app = builder.Build();
 

@@ -1,7 +1,5 @@
 using Engula.Server.Files;
-using Engula.Server.Runtime;
 using Engula.Server.Journal;
-using Microsoft.Extensions.Logging;
 
 namespace Engula.Server.Storage;
 

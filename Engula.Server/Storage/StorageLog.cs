@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Engula.Server.Storage;
 
 /// <summary>Structured storage logs.</summary>

@@ -7,29 +7,21 @@ internal sealed class StorageMetrics
 {
     public const string MeterName = "Engula.Storage";
 
-    private readonly Counter<long> _uploads;
-    private readonly Counter<long> _uploadedBytes;
-    private readonly Counter<long> _reads;
-    private readonly Counter<long> _readBytes;
+    private readonly TransferCounters _uploads;
+    private readonly TransferCounters _reads;
 
     public StorageMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _uploads = meter.CreateCounter<long>("engula.storage.uploads", "{object}", "Objects uploaded (committed).");
-        _uploadedBytes = meter.CreateCounter<long>("engula.storage.uploaded_bytes", "By", "Bytes of committed uploads.");
-        _reads = meter.CreateCounter<long>("engula.storage.reads", "{object}", "Objects read.");
-        _readBytes = meter.CreateCounter<long>("engula.storage.read_bytes", "By", "Bytes streamed by ReadObject.");
+        _uploads = new(meter,
+            "engula.storage.uploads", "{object}", "Objects uploaded (committed).",
+            "engula.storage.uploaded_bytes", "Bytes of committed uploads.");
+        _reads = new(meter,
+            "engula.storage.reads", "{object}", "Objects read.",
+            "engula.storage.read_bytes", "Bytes streamed by ReadObject.");
     }
 
-    public void Uploaded(long bytes)
-    {
-        _uploads.Add(1);
-        _uploadedBytes.Add(bytes);
-    }
+    public void Uploaded(long bytes) => _uploads.Add(1, bytes);
 
-    public void Read(long bytes)
-    {
-        _reads.Add(1);
-        _readBytes.Add(bytes);
-    }
+    public void Read(long bytes) => _reads.Add(1, bytes);
 }

@@ -1,5 +1,3 @@
-using Engula.Server.Runtime;
-
 namespace Engula.Server.Storage;
 
 /// <summary>Builds the storage process: <c>engula.storage.v1.Storage</c> over h2c.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Engula.DiscoveryShim.DependencyInjection;
 using Engula.DiscoveryShim.Tests.Infrastructure;
 using Grpc.Core;
@@ -37,6 +38,27 @@ public sealed class IntegrationApiTests
         // dns:/// through the configured name server, round robin: both pods served.
         Assert.True(cluster.CallsTo(0) > 0 && cluster.CallsTo(1) > 0, $"{cluster.CallsTo(0)} / {cluster.CallsTo(1)}");
         Assert.Equal("127.0.0.1:" + cluster.Dns.Port, provider.GetRequiredService<EngulaChannelFactory>().Options.NameServer);
+    }
+
+    [Fact]
+    public async Task AddEngulaDiscovery_with_options_builds_the_factory_on_them_without_reading_the_section_again()
+    {
+        // A section that would not parse: the options given are used as they are.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Engula:Discovery:ConnectTimeout"] = "not a time span",
+        }).Build();
+        var options = new EngulaChannelOptions { NameServer = "10.0.0.10:53", ConnectTimeout = TimeSpan.FromSeconds(3) };
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddMetrics();
+        services.AddEngulaDiscovery(options);
+        services.AddEngulaDiscovery();
+        await using var provider = services.BuildServiceProvider();
+
+        var factory = provider.GetRequiredService<EngulaChannelFactory>();
+        Assert.Same(options, factory.Options);
+        Assert.Equal(TimeSpan.FromSeconds(3), factory.Options.ConnectTimeout);
+        Assert.Same(provider.GetRequiredService<IMeterFactory>(), factory.Options.MeterFactory);
+        Assert.NotNull(provider.GetRequiredService<EngulaChannelCache>());
     }
 
     [Fact]
