@@ -17,18 +17,13 @@ namespace Engula.Hosting;
 /// </summary>
 internal static class EngulaResourceCommands
 {
-    public const string Kill = "engula-kill";
-    public const string Flush = "engula-flush";
-    public const string ShowVersion = "engula-show-version";
-    public const string WipeData = "engula-wipe-data";
-
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(35);
 
     public static IResourceBuilder<T> WithEngulaCommands<T>(this IResourceBuilder<T> builder)
         where T : EngulaServerResource
     {
         var resource = builder.Resource;
-        builder.WithCommand(Kill, "Kill (SIGKILL)", KillAsync, new CommandOptions
+        builder.WithCommand("engula-kill", "Kill (SIGKILL)", KillAsync, new CommandOptions
         {
             Description = "Kills the process at once, as a crash would. Start it again to watch the cluster recover.",
             ConfirmationMessage = $"SIGKILL {resource.Name} now? Acknowledged writes survive it; while it is down, puts wait (journal) or fail (engine).",
@@ -38,7 +33,7 @@ internal static class EngulaResourceCommands
 
         if (resource is EngulaEngineResource engine)
         {
-            builder.WithCommand(Flush, "Flush memtable", context => FlushAsync(engine, context), new CommandOptions
+            builder.WithCommand("engula-flush", "Flush memtable", context => FlushAsync(engine, context), new CommandOptions
             {
                 Description = "Writes what the memtable holds to a table in storage now and records it in the kernel.",
                 IconName = "ArrowDownload",
@@ -58,7 +53,7 @@ internal static class EngulaResourceCommands
 
         if (resource is EngulaDataResource data)
         {
-            builder.WithCommand(WipeData, "Wipe data", context => Task.FromResult(WipeDataNow(data, context)), new CommandOptions
+            builder.WithCommand("engula-wipe-data", "Wipe data", context => Task.FromResult(WipeDataNow(data, context)), new CommandOptions
             {
                 Description = "Deletes this component's files so that it starts empty. Only while it is stopped.",
                 ConfirmationMessage = $"Delete every file of {resource.Name} in {data.DataDirectory}? This cannot be undone. "
@@ -85,7 +80,7 @@ internal static class EngulaResourceCommands
 
         if (resource is EngulaKernelResource kernel)
         {
-            builder.WithCommand(ShowVersion, "Show version", context => ShowVersionAsync(kernel, context), new CommandOptions
+            builder.WithCommand("engula-show-version", "Show version", context => ShowVersionAsync(kernel, context), new CommandOptions
             {
                 Description = "The kernel's current version: its sequence, the engine's tables and metadata.",
                 IconName = "BranchFork",

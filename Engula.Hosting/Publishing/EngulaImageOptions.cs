@@ -11,23 +11,10 @@ namespace Engula.Hosting.Publishing;
 /// </summary>
 public sealed record EngulaImageOptions
 {
-    /// <summary>Configuration key of <see cref="Registry"/>.</summary>
-    public const string RegistryKey = "Engula:Registry";
+    /// <summary>Configuration key of <see cref="Registry"/>; every other key is <see cref="Key"/> of its property's name.</summary>
+    public const string RegistryKey = Section + nameof(Registry);
 
-    /// <summary>Configuration key of <see cref="ContainerEngine"/>.</summary>
-    public const string ContainerEngineKey = "Engula:ContainerEngine";
-
-    /// <summary>Configuration key of <see cref="BaseImage"/>.</summary>
-    public const string BaseImageKey = "Engula:ImageBase";
-
-    /// <summary>Configuration key of <see cref="ServerProject"/>.</summary>
-    public const string ServerProjectKey = "Engula:ServerProject";
-
-    /// <summary>Configuration key of <see cref="Containerfile"/>.</summary>
-    public const string ContainerfileKey = "Engula:Containerfile";
-
-    /// <summary>Configuration key of <see cref="PublishProfile"/>.</summary>
-    public const string PublishProfileKey = "Engula:ImagePublishProfile";
+    private const string Section = "Engula:";
 
     /// <summary>The repository the image is pushed to inside <see cref="Registry"/>.</summary>
     public const string Repository = "engula";
@@ -44,7 +31,7 @@ public sealed record EngulaImageOptions
     public string? ContainerEngine { get; init; }
 
     /// <summary>The image the Containerfile builds on (its <c>BASE</c> argument), or null for the Containerfile's default.</summary>
-    public string? BaseImage { get; init; }
+    public string? ImageBase { get; init; }
 
     /// <summary>The server project the image's <c>engula</c> executable is published from.</summary>
     public string? ServerProject { get; init; }
@@ -53,7 +40,10 @@ public sealed record EngulaImageOptions
     public string? Containerfile { get; init; }
 
     /// <summary>The publish profile that makes the executable self-contained and single-file (the one eng/image/build.sh uses).</summary>
-    public string? PublishProfile { get; init; }
+    public string? ImagePublishProfile { get; init; }
+
+    /// <summary>The configuration key of the property <paramref name="property"/> (<c>Engula:&lt;property&gt;</c>).</summary>
+    public static string Key(string property) => Section + property;
 
     /// <summary>Where <paramref name="tag"/> goes in <see cref="Registry"/>: <c>&lt;registry&gt;/engula:&lt;tag&gt;</c>.</summary>
     public string RemoteReference(string tag) => $"{Registry}/{Repository}:{tag}";
@@ -90,14 +80,15 @@ public sealed record EngulaImageOptions
     public static EngulaImageOptions From(IConfiguration configuration, Assembly? appHost)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        string? Value(string property) => configuration.NonBlank(Key(property))?.Trim();
         return new EngulaImageOptions
         {
-            Registry = ParseRegistry(configuration.NonBlank(RegistryKey)?.Trim()),
-            ContainerEngine = configuration.NonBlank(ContainerEngineKey)?.Trim(),
-            BaseImage = configuration.NonBlank(BaseImageKey)?.Trim(),
-            ServerProject = configuration.NonBlank(ServerProjectKey)?.Trim() ?? Metadata(appHost, "Engula.ServerProject"),
-            Containerfile = configuration.NonBlank(ContainerfileKey)?.Trim() ?? Metadata(appHost, "Engula.Containerfile"),
-            PublishProfile = configuration.NonBlank(PublishProfileKey)?.Trim() ?? Metadata(appHost, "Engula.ImagePublishProfile"),
+            Registry = ParseRegistry(Value(nameof(Registry))),
+            ContainerEngine = Value(nameof(ContainerEngine)),
+            ImageBase = Value(nameof(ImageBase)),
+            ServerProject = Value(nameof(ServerProject)) ?? Metadata(appHost, "Engula." + nameof(ServerProject)),
+            Containerfile = Value(nameof(Containerfile)) ?? Metadata(appHost, "Engula." + nameof(Containerfile)),
+            ImagePublishProfile = Value(nameof(ImagePublishProfile)) ?? Metadata(appHost, "Engula." + nameof(ImagePublishProfile)),
         };
     }
 

@@ -53,9 +53,9 @@ internal static partial class EngulaImageSteps
         }
 
         var engine = FindEngine(options);
-        string project = Existing(options.ServerProject, EngulaImageOptions.ServerProjectKey, "the server project");
-        string containerfile = Existing(options.Containerfile, EngulaImageOptions.ContainerfileKey, "the Containerfile");
-        string profile = Existing(options.PublishProfile, EngulaImageOptions.PublishProfileKey, "the image publish profile");
+        string project = Existing(options.ServerProject, EngulaImageOptions.Key(nameof(EngulaImageOptions.ServerProject)), "the server project");
+        string containerfile = Existing(options.Containerfile, EngulaImageOptions.Key(nameof(EngulaImageOptions.Containerfile)), "the Containerfile");
+        string profile = Existing(options.ImagePublishProfile, EngulaImageOptions.Key(nameof(EngulaImageOptions.ImagePublishProfile)), "the image publish profile");
         string work = Directory.CreateTempSubdirectory("engula-image-").FullName;
         try
         {
@@ -81,7 +81,7 @@ internal static partial class EngulaImageSteps
 
             string image = LocalImage(publish);
             var buildTask = await context.ReportingStep.CreateTaskAsync($"Building {image} with {Path.GetFileName(engine.Executable)}", ct).ConfigureAwait(false);
-            await engine.BuildAsync(buildContext, Path.Combine(buildContext, "Containerfile"), image, options.BaseImage, line => LogTool(context.Logger, engine.Executable, line), ct).ConfigureAwait(false);
+            await engine.BuildAsync(buildContext, Path.Combine(buildContext, "Containerfile"), image, options.ImageBase, line => LogTool(context.Logger, engine.Executable, line), ct).ConfigureAwait(false);
             await buildTask.CompleteAsync($"Built {image}", CompletionState.Completed, ct).ConfigureAwait(false);
             context.Summary.Add("Engula image", image);
             LogBuilt(context.Logger, image, Path.GetFileName(engine.Executable));
@@ -128,7 +128,7 @@ internal static partial class EngulaImageSteps
 
     private static ContainerEngine FindEngine(EngulaImageOptions options) =>
         ContainerEngine.Find(options.ContainerEngine) ?? throw new EngulaPublishException(options.ContainerEngine is { } configured
-            ? $"{EngulaImageOptions.ContainerEngineKey}='{configured}' is not an executable here"
+            ? $"{EngulaImageOptions.Key(nameof(EngulaImageOptions.ContainerEngine))}='{configured}' is not an executable here"
             : $"no container engine: neither podman nor docker is on PATH. Install one, or leave {EngulaImageOptions.RegistryKey} unset to deploy an existing image ({EngulaPublishOptions.ImageKey}, {EngulaPublishOptions.ImageTagKey})");
 
     private static string Existing(string? path, string key, string what) =>

@@ -46,7 +46,7 @@ public sealed class ImageOptionsTests
         Assert.False(options.RegistryIsLoopback);
         Assert.True(File.Exists(options.ServerProject), options.ServerProject);
         Assert.True(File.Exists(options.Containerfile), options.Containerfile);
-        Assert.True(File.Exists(options.PublishProfile), options.PublishProfile);
+        Assert.True(File.Exists(options.ImagePublishProfile), options.ImagePublishProfile);
     }
 
     [Fact]
