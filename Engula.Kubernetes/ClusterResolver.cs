@@ -11,7 +11,7 @@ internal static class ClusterResolver
     /// <summary>Labels the builders own; callers may not set them (they would break selectors or lie about ownership).</summary>
     private static readonly HashSet<string> ReservedLabels = new(StringComparer.Ordinal)
     {
-        LabelSet.Name, LabelSet.Instance, LabelSet.Component, LabelSet.ManagedBy, LabelSet.PartOf,
+        EngulaLabels.Name, EngulaLabels.Instance, EngulaLabels.Component, EngulaLabels.ManagedBy, EngulaLabels.PartOf,
     };
 
     private static readonly HashSet<string> ReservedEnv = new(

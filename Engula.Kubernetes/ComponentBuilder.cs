@@ -478,14 +478,14 @@ internal static class ComponentBuilder
                         {
                             MatchLabels = new Dictionary<string, string>(StringComparer.Ordinal)
                             {
-                                [LabelSet.Instance] = cluster.Instance,
-                                [LabelSet.Name] = LabelSet.AppName,
+                                [EngulaLabels.Instance] = cluster.Instance,
+                                [EngulaLabels.Name] = LabelSet.AppName,
                             },
                             MatchExpressions =
                             [
                                 new V1LabelSelectorRequirement
                                 {
-                                    Key = LabelSet.Component,
+                                    Key = EngulaLabels.Component,
                                     OperatorProperty = "In",
                                     Values = [EngulaComponents.Name(EngulaComponentKind.Kernel), EngulaComponents.Name(EngulaComponentKind.Engine)],
                                 },

@@ -3,12 +3,6 @@ namespace Engula.Kubernetes;
 /// <summary>The recommended <c>app.kubernetes.io/*</c> labels, and which of them select pods.</summary>
 internal static class LabelSet
 {
-    internal const string Name = "app.kubernetes.io/name";
-    internal const string Instance = "app.kubernetes.io/instance";
-    internal const string Component = "app.kubernetes.io/component";
-    internal const string ManagedBy = "app.kubernetes.io/managed-by";
-    internal const string PartOf = "app.kubernetes.io/part-of";
-
     internal const string AppName = "engula";
 
     /// <summary>
@@ -18,17 +12,17 @@ internal static class LabelSet
     /// </summary>
     internal static Dictionary<string, string> Selector(string instance, string kindName) => Sorted(new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        [Name] = AppName,
-        [Instance] = instance,
-        [Component] = kindName,
+        [EngulaLabels.Name] = AppName,
+        [EngulaLabels.Instance] = instance,
+        [EngulaLabels.Component] = kindName,
     });
 
     /// <summary>Labels of a component's objects and pods: the recommended set plus the caller's own.</summary>
     internal static Dictionary<string, string> ForComponent(ResolvedCluster cluster, ResolvedComponent component)
     {
         var labels = Selector(cluster.Instance, component.KindName);
-        labels[ManagedBy] = cluster.Spec.ManagedBy;
-        labels[PartOf] = AppName;
+        labels[EngulaLabels.ManagedBy] = cluster.Spec.ManagedBy;
+        labels[EngulaLabels.PartOf] = AppName;
         foreach (var (key, value) in component.Spec.Labels ?? new Dictionary<string, string>())
         {
             labels[key] = value;
@@ -40,10 +34,10 @@ internal static class LabelSet
     /// <summary>Labels of cluster-wide objects (the ServiceAccount): no component.</summary>
     internal static Dictionary<string, string> ForCluster(string instance, string managedBy) => Sorted(new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        [Name] = AppName,
-        [Instance] = instance,
-        [ManagedBy] = managedBy,
-        [PartOf] = AppName,
+        [EngulaLabels.Name] = AppName,
+        [EngulaLabels.Instance] = instance,
+        [EngulaLabels.ManagedBy] = managedBy,
+        [EngulaLabels.PartOf] = AppName,
     });
 
     /// <summary>Ordinal key order: the YAML serializer writes dictionaries in enumeration order, so this makes output byte-stable.</summary>

@@ -38,9 +38,4 @@ internal static class EngulaApi
 
     /// <summary>The condition reason (on Progressing) of a paused resource.</summary>
     public const string PausedReason = "ReconciliationPaused";
-
-    public const string InstanceLabel = "app.kubernetes.io/instance";
-    public const string ComponentLabel = "app.kubernetes.io/component";
-    public const string NameLabel = "app.kubernetes.io/name";
-    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
 }

@@ -49,7 +49,7 @@ internal static class CrdBuilder
             Metadata = new V1ObjectMeta
             {
                 Name = $"{kind.Plural()}.{EngulaApi.Group}",
-                Labels = new Dictionary<string, string> { [EngulaApi.NameLabel] = "engula-operator" },
+                Labels = new Dictionary<string, string> { [EngulaLabels.Name] = "engula-operator" },
             },
             Spec = new V1CustomResourceDefinitionSpec
             {

@@ -500,7 +500,7 @@ internal static partial class HelmChart
         The Deployment's selector: exactly install.yaml's, because a selector cannot change after creation.
         */}}
         {{- define "{{{SelectorLabelsTemplate}}}" -}}
-        {{{EngulaApi.NameLabel}}}: {{{Name}}}
+        {{{EngulaLabels.Name}}}: {{{Name}}}
         {{- end }}
 
         """;

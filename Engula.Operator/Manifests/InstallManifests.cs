@@ -53,7 +53,7 @@ internal static class InstallManifests
     }
 
     /// <summary>The labels of every object (the Helm chart adds its own beside them).</summary>
-    public static Dictionary<string, string> Labels() => new() { [EngulaApi.NameLabel] = Name };
+    public static Dictionary<string, string> Labels() => new() { [EngulaLabels.Name] = Name };
 
     public static List<IKubernetesObject> Crds() => [.. CrdBuilder.All()];
 

@@ -202,10 +202,10 @@ internal sealed class ClusterReconciler(Caches caches, KubeApi api, TimeProvider
                 NamespaceProperty = ns,
                 Labels = new Dictionary<string, string>
                 {
-                    [EngulaApi.NameLabel] = "engula",
-                    [EngulaApi.InstanceLabel] = cluster.Metadata.Name,
-                    [EngulaApi.ComponentLabel] = kind.Singular(),
-                    [EngulaApi.ManagedByLabel] = EngulaApi.ManagedBy,
+                    [EngulaLabels.Name] = "engula",
+                    [EngulaLabels.Instance] = cluster.Metadata.Name,
+                    [EngulaLabels.Component] = kind.Singular(),
+                    [EngulaLabels.ManagedBy] = EngulaApi.ManagedBy,
                 },
                 Annotations = new Dictionary<string, string> { [EngulaApi.ClusterReplicasAnnotation] = clusterReplicas },
                 OwnerReferences =

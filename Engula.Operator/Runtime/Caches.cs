@@ -29,5 +29,5 @@ internal sealed class Caches
     ];
 
     public static string? Instance(IKubernetesObject<V1ObjectMeta> obj) =>
-        obj.Metadata.Labels is { } labels && labels.TryGetValue(EngulaApi.InstanceLabel, out var value) ? value : null;
+        obj.Metadata.Labels is { } labels && labels.TryGetValue(EngulaLabels.Instance, out var value) ? value : null;
 }

@@ -11,7 +11,7 @@ namespace Engula.Operator.Runtime;
 /// </summary>
 internal sealed partial class EngulaController
 {
-    private const string ManagedSelector = EngulaApi.ManagedByLabel + "=" + EngulaApi.ManagedBy;
+    private const string ManagedSelector = EngulaLabels.ManagedBy + "=" + EngulaApi.ManagedBy;
 
     private readonly IKubernetes _client;
     private readonly OperatorOptions _options;
@@ -224,7 +224,7 @@ internal sealed partial class EngulaController
             var pod = now ?? old!;
             var sts = pod.Metadata.OwnerReferences?.FirstOrDefault(o => o.Kind == "StatefulSet");
             if (sts is not null
-                && pod.Metadata.Labels is { } labels && labels.TryGetValue(EngulaApi.ComponentLabel, out var component) && component.Length > 0
+                && pod.Metadata.Labels is { } labels && labels.TryGetValue(EngulaLabels.Component, out var component) && component.Length > 0
                 && ResourceKinds.TryParse(char.ToUpperInvariant(component[0]) + component[1..], out var kind))
             {
                 Queue.Add(new ObjectKey(kind, pod.Metadata.NamespaceProperty, sts.Name));

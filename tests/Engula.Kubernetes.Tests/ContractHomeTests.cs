@@ -52,6 +52,28 @@ public sealed partial class ContractHomeTests
     }
 
     [Fact]
+    public void The_recommended_label_keys_are_spelled_only_in_EngulaLabels()
+    {
+        string root = RepositoryRoot();
+        string home = Path.Combine(root, "Engula.Kubernetes", "EngulaLabels.cs");
+        Assert.Matches(LabelKey(), File.ReadAllText(home)); // the scan would find one
+        var offenders = new List<string>();
+        foreach (string file in ProductSources(root).Where(f => f != home))
+        {
+            string[] lines = File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (LabelKey().Match(CodeOf(lines[i])) is { Success: true } match)
+                {
+                    offenders.Add($"{Path.GetRelativePath(root, file)}:{i + 1}: {match.Value}");
+                }
+            }
+        }
+
+        Assert.True(offenders.Count == 0, "use Engula.Kubernetes.EngulaLabels instead of spelling these:\n" + string.Join('\n', offenders));
+    }
+
+    [Fact]
     public void The_scan_finds_a_spelt_fact_so_that_it_cannot_pass_by_reading_nothing()
     {
         Assert.NotEmpty(ProductSources(RepositoryRoot()));
@@ -65,6 +87,10 @@ public sealed partial class ContractHomeTests
     /// <summary>Default ports as numbers, the peer variables and the original operator's, and the DEFAULT name as strings.</summary>
     [GeneratedRegex("""(?<![\d.])2456[7-9](?!\d)|(?<![\d.])24570(?!\d)|"ENGULA_[A-Z]*"?|"kubecluster"|"(journal|storage|kernel)port"|"DEFAULT"|services__[a-z{}]+__grpc""")]
     private static partial Regex SharedFact();
+
+    /// <summary>An <c>app.kubernetes.io/</c> label key as a C# string.</summary>
+    [GeneratedRegex("\"app\\.kubernetes\\.io/[a-z-]+\"")]
+    private static partial Regex LabelKey();
 
     /// <summary>A line without its comment (a whole-line comment, or a trailing <c>//</c> outside a string).</summary>
     private static string CodeOf(string line)
