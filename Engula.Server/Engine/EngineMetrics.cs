@@ -73,9 +73,15 @@ public sealed class EngineMetrics
         }, description: "Table bytes per live byte");
     }
 
-    /// <summary>Gauge of the writes waiting for the journal (bounded by <c>--max-waiting-writes</c>).</summary>
-    public void ObserveWaitingWrites(Func<long> waiting) =>
+    /// <summary>
+    /// Gauges of the writes waiting for the journal (bounded by <c>--max-waiting-writes</c>) and of those sent to it and
+    /// not yet answered: during a journal stall the second stays up while the first grows.
+    /// </summary>
+    public void ObserveWrites(Func<long> waiting, Func<long> inFlight)
+    {
         _meter.CreateObservableGauge("engula.engine.writes.waiting", waiting, unit: "{write}", description: "Writes queued for the journal and not yet in a batch");
+        _meter.CreateObservableGauge("engula.engine.writes.in_flight", inFlight, unit: "{write}", description: "Writes in the batch sent to the journal and not yet answered");
+    }
 
     public void Compacted(int tablesIn, long bytesIn, long bytesOut, TimeSpan duration)
     {

@@ -33,10 +33,14 @@ public sealed partial class HashEngine
     private readonly CancellationTokenSource _writerAbort = new();
     private long _waitingWrites;
     private long _waitingBytes;
+    private long _inFlightWrites;
     private volatile bool _journalFailing;
 
     /// <summary>Writes queued for the journal and not yet taken into a batch.</summary>
     internal long WaitingWrites => Interlocked.Read(ref _waitingWrites);
+
+    /// <summary>Writes of the batch sent to the journal and not yet answered (one batch at a time: the single writer's).</summary>
+    internal long InFlightWrites => Interlocked.Read(ref _inFlightWrites);
 
     /// <summary>
     /// Puts or deletes (<paramref name="value"/> null) a key; completes once durable in the journal. Fails with
@@ -139,6 +143,7 @@ public sealed partial class HashEngine
                 continue;
             }
 
+            Interlocked.Exchange(ref _inFlightWrites, batch.Count);
             try
             {
                 await CommitAsync(batch, records, _writerAbort.Token);
@@ -159,6 +164,7 @@ public sealed partial class HashEngine
                 }
             }
 
+            Interlocked.Exchange(ref _inFlightWrites, 0);
             target = GroupCommitLinger.NextTarget(_linger.Count, batch.Count);
         }
     }

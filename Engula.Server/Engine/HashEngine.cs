@@ -58,7 +58,7 @@ public sealed partial class HashEngine : IAsyncDisposable
         _logger = logger;
         _linger = new GroupCommitLinger(TimeProvider.System);
         _metrics.ObserveStorage(() => TableBytes, () => LiveBytes);
-        _metrics.ObserveWaitingWrites(() => WaitingWrites);
+        _metrics.ObserveWrites(() => WaitingWrites, () => InFlightWrites);
     }
 
     public ulong LastTimestamp => Interlocked.Read(ref _lastTimestamp);

@@ -1,6 +1,7 @@
 using System.Net;
 using Engula.Server.Tests.Crash;
 using Engula.Server.Tests.Infrastructure;
+using Engula.Tests.Shared.Polling;
 
 namespace Engula.Server.Tests.Faults;
 
@@ -156,19 +157,28 @@ public sealed class JournalOutageTests
             await cluster.Journal.SignalAsync("STOP");
 
             // One put goes into a batch (in flight to the hung journal), four may wait behind it, the rest are refused.
-            // A refusal comes at once; a put that waits is not answered until the journal is back — each put gets a
-            // generous three seconds to show which it is.
+            // Each put is sent once the engine has placed the one before — in flight, waiting or refused, which its
+            // gauges and its overloaded counter show — so the order of arrival is the order of sending.
             var waiting = new List<Task<HttpResponseMessage>>();
             var refused = new List<HttpResponseMessage>();
+            var placed = await WriteStateAsync(http, ct);
+            Assert.Equal(0, placed.InFlight + placed.Waiting);
             for (var i = 0; i <= 12; i++)
             {
+                var before = placed;
                 var put = http.GetAsync($"/put?key=w{i}&value=v", ct);
-                if (await Task.WhenAny(put, Task.Delay(TimeSpan.FromSeconds(3), ct)) == put)
+                await Poll.UntilAsync($"the engine places put {i}", async token =>
+                {
+                    placed = await WriteStateAsync(http, token);
+                    return (placed.Placed == before.Placed + 1, placed.ToString());
+                }, Timeout, TimeSpan.FromMilliseconds(20), ct);
+                if (placed.Overloaded > before.Overloaded)
                 {
                     refused.Add(await put);
                 }
                 else
                 {
+                    Assert.False(put.IsCompleted, $"put {i} was placed in the engine's queue but answered at once");
                     waiting.Add(put);
                 }
             }
@@ -194,6 +204,37 @@ public sealed class JournalOutageTests
         {
             throw new InvalidOperationException($"{e.Message}\n{cluster.Diagnostics()}", e);
         }
+    }
+
+    /// <summary>The engine's writes as its <c>/metrics</c> show them: in the batch sent to the journal, queued, refused as overloaded.</summary>
+    private sealed record WriteState(long InFlight, long Waiting, long Overloaded)
+    {
+        /// <summary>Every write the engine has taken a decision on since it started and not yet answered otherwise.</summary>
+        public long Placed => InFlight + Waiting + Overloaded;
+    }
+
+    private static async Task<WriteState> WriteStateAsync(HttpClient http, CancellationToken ct)
+    {
+        string text = await http.GetStringAsync("/metrics", ct);
+        return new WriteState(
+            Sample(text, "engula_engine_writes_in_flight", null),
+            Sample(text, "engula_engine_writes_waiting", null),
+            Sample(text, "engula_engine_write_failures_total", "outcome=\"overloaded\""));
+    }
+
+    /// <summary>The value of <paramref name="name"/> in Prometheus text (0 when absent), on the line with <paramref name="label"/> if given.</summary>
+    private static long Sample(string text, string name, string? label)
+    {
+        foreach (string line in text.Split('\n'))
+        {
+            if ((line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+                && (label is null || line.Contains(label, StringComparison.Ordinal)))
+            {
+                return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
     }
 
     private static HttpClient Client(FileCluster cluster) =>
