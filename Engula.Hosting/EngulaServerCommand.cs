@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Engula.Hosting;
 
 /// <summary>
@@ -24,8 +22,7 @@ internal sealed record EngulaServerCommand(string Executable, IReadOnlyList<stri
         var path = builder.Configuration[ConfigurationKey];
         if (string.IsNullOrWhiteSpace(path))
         {
-            path = builder.AppHostAssembly?.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .LastOrDefault(a => a.Key == MetadataKey)?.Value;
+            path = AppHostMetadata.Get(builder.AppHostAssembly, MetadataKey);
         }
 
         if (string.IsNullOrWhiteSpace(path))

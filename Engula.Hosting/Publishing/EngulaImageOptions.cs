@@ -86,9 +86,9 @@ public sealed record EngulaImageOptions
             Registry = ParseRegistry(Value(nameof(Registry))),
             ContainerEngine = Value(nameof(ContainerEngine)),
             ImageBase = Value(nameof(ImageBase)),
-            ServerProject = Value(nameof(ServerProject)) ?? Metadata(appHost, "Engula." + nameof(ServerProject)),
-            Containerfile = Value(nameof(Containerfile)) ?? Metadata(appHost, "Engula." + nameof(Containerfile)),
-            ImagePublishProfile = Value(nameof(ImagePublishProfile)) ?? Metadata(appHost, "Engula." + nameof(ImagePublishProfile)),
+            ServerProject = Value(nameof(ServerProject)) ?? AppHostMetadata.Get(appHost, "Engula." + nameof(ServerProject)),
+            Containerfile = Value(nameof(Containerfile)) ?? AppHostMetadata.Get(appHost, "Engula." + nameof(Containerfile)),
+            ImagePublishProfile = Value(nameof(ImagePublishProfile)) ?? AppHostMetadata.Get(appHost, "Engula." + nameof(ImagePublishProfile)),
         };
     }
 
@@ -112,7 +112,4 @@ public sealed record EngulaImageOptions
 
         return registry;
     }
-
-    private static string? Metadata(Assembly? assembly, string key) =>
-        assembly?.GetCustomAttributes<AssemblyMetadataAttribute>().LastOrDefault(a => a.Key == key)?.Value is { Length: > 0 } value ? value : null;
 }
